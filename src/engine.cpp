@@ -1,0 +1,146 @@
+// Engine: weights -> IFNet46 on a device; bytes -> prepared frames -> interpolated bytes.
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "device.h"
+#include "frame_layout.h"
+#include "ifnet.h"
+#include "rife_engine.h"
+#include "state_dict.h"
+
+namespace rife {
+
+class PreparedFrame {
+ public:
+  PreparedFrame(torch::Tensor image, uint64_t generation) : image(std::move(image)), generation(generation) {}
+  const torch::Tensor image;  // [1, 3, padded H, padded W] in [0, 1], model dtype, on the device
+  const uint64_t generation;  // Engine::configure() call it was prepared under
+};
+
+struct Engine::Impl {
+  Impl(const EngineOptions& o)
+      : options(o),
+        device(resolve_device(o.device)),
+        precision(resolve_precision(o.precision, device)),
+        dtype(dtype_of(precision)),
+        net(validate_state_dict(read_state_dict(o.model_path), rife46_spec(), o.model_path), device, dtype),
+        stream(device) {}
+
+  torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(dtype); }
+
+  void check_frames(const FrameHandle& a, const FrameHandle& b) const {
+    if (!a || !b) throw Error("interpolate: null frame");
+    if (geometry.width == 0) throw Error("interpolate: configure() was not called");
+    if (a->generation != generation || b->generation != generation)
+      throw Error("interpolate: frame prepared under an earlier geometry; prepare it again after configure()");
+  }
+
+  const EngineOptions options;
+  const torch::Device device;
+  const Precision precision;
+  const torch::ScalarType dtype;
+  const IFNet46 net;
+  DeviceStream stream;
+
+  FrameGeometry geometry;
+  ChannelOffsets offsets{};
+  uint64_t generation = 0;
+  int64_t padded_h = 0, padded_w = 0;
+  torch::Tensor warp_grid;  // [1, Hp, Wp, 2]
+  torch::Tensor timestep;   // [1, 1, Hp, Wp]
+  torch::Tensor rgb_index;  // channel indices of R, G, B in the packed pixel
+};
+
+Engine::Engine(const EngineOptions& options) {
+  if (!(options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
+    throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5 or 0.25");
+  torch::NoGradGuard no_grad;
+  impl_ = std::make_unique<Impl>(options);
+}
+
+Engine::~Engine() = default;
+
+void Engine::configure(const FrameGeometry& g) {
+  if (g.width < 2 || g.height < 2 || g.width > 16384 || g.height > 16384)
+    throw Error("frame size " + std::to_string(g.width) + "x" + std::to_string(g.height) +
+                " is not supported (2..16384 per side)");
+  auto& s = *impl_;
+  torch::NoGradGuard no_grad;
+  DeviceStream::Scope on_stream(s.stream);
+  const int64_t m = IFNet46::padding_multiple(s.options.scale);
+  s.geometry = g;
+  s.offsets = channel_offsets(g.format);
+  s.padded_h = (g.height + m - 1) / m * m;
+  s.padded_w = (g.width + m - 1) / m * m;
+  s.warp_grid = IFNet46::make_warp_grid(s.padded_h, s.padded_w, s.tensor_options());
+  s.timestep = torch::empty({1, 1, s.padded_h, s.padded_w}, s.tensor_options());
+  s.rgb_index = torch::tensor({int64_t(s.offsets.r), int64_t(s.offsets.g), int64_t(s.offsets.b)},
+                              torch::TensorOptions().dtype(torch::kInt64).device(s.device));
+  ++s.generation;
+}
+
+const FrameGeometry& Engine::geometry() const { return impl_->geometry; }
+
+FrameHandle Engine::prepare(const uint8_t* data, size_t stride) {
+  auto& s = *impl_;
+  const auto& g = s.geometry;
+  if (g.width == 0) throw Error("prepare: configure() was not called");
+  const int64_t bpp = s.offsets.bytes_per_pixel;
+  if (!data || stride < size_t(g.width * bpp))
+    throw Error("prepare: stride " + std::to_string(stride) + " is smaller than a row of " +
+                std::to_string(g.width * bpp) + " bytes");
+  torch::NoGradGuard no_grad;
+  DeviceStream::Scope on_stream(s.stream);
+  auto host = torch::from_blob(const_cast<uint8_t*>(data), {g.height, g.width, bpp}, {int64_t(stride), bpp, 1},
+                               torch::kUInt8);
+  auto pixels = host.to(s.device);  // one upload of the raw bytes; all conversion happens on the device
+  auto rgb = pixels.index_select(2, s.rgb_index).permute({2, 0, 1}).unsqueeze(0).to(s.dtype).div_(255.0);
+  auto image = torch::zeros({1, 3, s.padded_h, s.padded_w}, s.tensor_options());
+  image.narrow(2, 0, g.height).narrow(3, 0, g.width).copy_(rgb);
+  return std::make_shared<PreparedFrame>(image, s.generation);
+}
+
+void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride) {
+  auto& s = *impl_;
+  s.check_frames(a, b);
+  if (!(t >= 0.0f && t <= 1.0f)) throw Error("interpolate: timestep " + std::to_string(t) + " outside [0, 1]");
+  const auto& g = s.geometry;
+  const int64_t bpp = s.offsets.bytes_per_pixel;
+  if (!out || stride < size_t(g.width * bpp)) throw Error("interpolate: output stride too small");
+  torch::NoGradGuard no_grad;
+  DeviceStream::Scope on_stream(s.stream);
+  s.timestep.fill_(t);
+  auto result = s.net.forward(a->image, b->image, s.timestep, s.warp_grid, s.options.scale);
+  auto rgb = result[0].narrow(1, 0, g.height).narrow(2, 0, g.width).to(torch::kFloat32)
+                 .mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).permute({1, 2, 0});
+  auto packed = torch::full({g.height, g.width, bpp}, 255, torch::TensorOptions().dtype(torch::kUInt8).device(s.device));
+  packed.index_copy_(2, s.rgb_index, rgb);
+  auto dst = torch::from_blob(out, {g.height, g.width, bpp}, {int64_t(stride), bpp, 1}, torch::kUInt8);
+  dst.copy_(packed);  // device -> host; returns once the bytes are in `out`
+}
+
+std::string Engine::device_name() const { return impl_->device.str(); }
+Precision Engine::precision() const { return impl_->precision; }
+int Engine::padded_width() const { return int(impl_->padded_w); }
+int Engine::padded_height() const { return int(impl_->padded_h); }
+
+const char* to_string(Precision p) {
+  switch (p) {
+    case Precision::Auto: return "auto";
+    case Precision::FP32: return "fp32";
+    case Precision::FP16: return "fp16";
+    case Precision::BF16: return "bf16";
+  }
+  return "?";
+}
+
+Precision parse_precision(const std::string& name) {
+  if (name == "auto") return Precision::Auto;
+  if (name == "fp32") return Precision::FP32;
+  if (name == "fp16") return Precision::FP16;
+  if (name == "bf16") return Precision::BF16;
+  throw Error("invalid precision '" + name + "': expected auto, fp32, fp16 or bf16");
+}
+
+}  // namespace rife

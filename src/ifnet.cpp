@@ -1,0 +1,96 @@
+#include "ifnet.h"
+
+#include <cmath>
+#include <map>
+
+namespace F = torch::nn::functional;
+
+namespace rife {
+namespace {
+
+torch::Tensor resize(const torch::Tensor& x, double factor) {
+  if (factor == 1.0) return x;
+  return F::interpolate(x, F::InterpolateFuncOptions()
+                               .scale_factor(std::vector<double>{factor, factor})
+                               .mode(torch::kBilinear)
+                               .align_corners(false));
+}
+
+torch::Tensor leaky(const torch::Tensor& x) { return F::leaky_relu(x, F::LeakyReLUFuncOptions().negative_slope(0.2)); }
+
+// Backward warp: sample `img` at each pixel displaced by `flow` (pixels), as the reference does
+// with grid_sample(bilinear, border, align_corners=True).
+torch::Tensor warp(const torch::Tensor& img, const torch::Tensor& flow, const torch::Tensor& grid) {
+  const int64_t h = img.size(2), w = img.size(3);
+  auto fx = flow.select(1, 0) * (2.0 / double(w - 1));
+  auto fy = flow.select(1, 1) * (2.0 / double(h - 1));
+  auto g = grid + torch::stack({fx, fy}, 3);
+  return F::grid_sample(img, g, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
+}
+
+}  // namespace
+
+IFNet46::IFNet46(const StateDict& weights, torch::Device device, torch::ScalarType dtype) {
+  std::map<std::string, torch::Tensor> w;
+  for (const auto& [k, t] : weights) w[k] = t.to(device, dtype).contiguous();
+  const ModelSpec& spec = rife46_spec();
+  for (const auto& bs : spec.blocks) {
+    const std::string& n = bs.name;
+    Block b;
+    b.conv0_w = w.at(n + ".conv0.0.0.weight");
+    b.conv0_b = w.at(n + ".conv0.0.0.bias");
+    b.conv1_w = w.at(n + ".conv0.1.0.weight");
+    b.conv1_b = w.at(n + ".conv0.1.0.bias");
+    for (int i = 0; i < spec.resconvs_per_block; ++i) {
+      const std::string p = n + ".convblock." + std::to_string(i);
+      b.res_w.push_back(w.at(p + ".conv.weight"));
+      b.res_b.push_back(w.at(p + ".conv.bias"));
+      b.res_beta.push_back(w.at(p + ".beta"));
+    }
+    b.last_w = w.at(n + ".lastconv.0.weight");
+    b.last_b = w.at(n + ".lastconv.0.bias");
+    blocks_.push_back(std::move(b));
+  }
+}
+
+int64_t IFNet46::padding_multiple(double scale) { return int64_t(std::lround(32.0 / scale)); }
+
+torch::Tensor IFNet46::make_warp_grid(int64_t height, int64_t width, const torch::TensorOptions& options) {
+  auto xs = torch::linspace(-1.0, 1.0, width, options).view({1, 1, width}).expand({1, height, width});
+  auto ys = torch::linspace(-1.0, 1.0, height, options).view({1, height, 1}).expand({1, height, width});
+  return torch::stack({xs, ys}, 3).contiguous();
+}
+
+std::pair<torch::Tensor, torch::Tensor> IFNet46::run_block(const Block& b, torch::Tensor x, const torch::Tensor& flow,
+                                                           double scale) const {
+  x = resize(x, 1.0 / scale);
+  if (flow.defined()) x = torch::cat({x, resize(flow, 1.0 / scale) * (1.0 / scale)}, 1);
+  auto feat = leaky(F::conv2d(x, b.conv0_w, F::Conv2dFuncOptions().bias(b.conv0_b).stride(2).padding(1)));
+  feat = leaky(F::conv2d(feat, b.conv1_w, F::Conv2dFuncOptions().bias(b.conv1_b).stride(2).padding(1)));
+  for (size_t i = 0; i < b.res_w.size(); ++i)
+    feat = leaky(F::conv2d(feat, b.res_w[i], F::Conv2dFuncOptions().bias(b.res_b[i]).padding(1)) * b.res_beta[i] + feat);
+  auto tmp = F::conv_transpose2d(feat, b.last_w, F::ConvTranspose2dFuncOptions().bias(b.last_b).stride(2).padding(1));
+  tmp = resize(F::pixel_shuffle(tmp, 2), scale);
+  return {tmp.narrow(1, 0, 4) * scale, tmp.narrow(1, 4, 1)};
+}
+
+torch::Tensor IFNet46::forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& timestep,
+                               const torch::Tensor& warp_grid, double scale) const {
+  const std::array<double, 4> scales{8.0 / scale, 4.0 / scale, 2.0 / scale, 1.0 / scale};
+  torch::Tensor flow, mask, warped0 = img0, warped1 = img1;
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    if (!flow.defined()) {
+      std::tie(flow, mask) = run_block(blocks_[i], torch::cat({img0, img1, timestep}, 1), torch::Tensor(), scales[i]);
+    } else {
+      auto [df, dm] = run_block(blocks_[i], torch::cat({warped0, warped1, timestep, mask}, 1), flow, scales[i]);
+      flow = flow + df;
+      mask = mask + dm;
+    }
+    warped0 = warp(img0, flow.narrow(1, 0, 2), warp_grid);
+    warped1 = warp(img1, flow.narrow(1, 2, 2), warp_grid);
+  }
+  mask = torch::sigmoid(mask);
+  return warped0 * mask + warped1 * (1 - mask);
+}
+
+}  // namespace rife
