@@ -46,6 +46,7 @@ struct Engine::Impl {
   FrameGeometry geometry;
   ChannelOffsets offsets{};
   uint64_t generation = 0;
+  double scale = 1.0;
   int64_t padded_h = 0, padded_w = 0;
   torch::Tensor warp_grid;  // [1, Hp, Wp, 2]
   torch::Tensor timestep;   // [1, 1, Hp, Wp]
@@ -53,8 +54,8 @@ struct Engine::Impl {
 };
 
 Engine::Engine(const EngineOptions& options) {
-  if (!(options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
-    throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5 or 0.25");
+  if (!(options.scale == 0.0 || options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
+    throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5, 0.25 or 0 (auto)");
   torch::NoGradGuard no_grad;
   impl_ = std::make_unique<Impl>(options);
 }
@@ -68,7 +69,8 @@ void Engine::configure(const FrameGeometry& g) {
   auto& s = *impl_;
   torch::NoGradGuard no_grad;
   DeviceStream::Scope on_stream(s.stream);
-  const int64_t m = IFNet46::padding_multiple(s.options.scale);
+  s.scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
+  const int64_t m = IFNet46::padding_multiple(s.scale);
   s.geometry = g;
   s.offsets = channel_offsets(g.format);
   s.padded_h = (g.height + m - 1) / m * m;
@@ -111,7 +113,7 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, ui
   torch::NoGradGuard no_grad;
   DeviceStream::Scope on_stream(s.stream);
   s.timestep.fill_(t);
-  auto result = s.net.forward(a->image, b->image, s.timestep, s.warp_grid, s.options.scale);
+  auto result = s.net.forward(a->image, b->image, s.timestep, s.warp_grid, s.scale);
   auto rgb = result[0].narrow(1, 0, g.height).narrow(2, 0, g.width).to(torch::kFloat32)
                  .mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).permute({1, 2, 0});
   auto packed = torch::full({g.height, g.width, bpp}, 255, torch::TensorOptions().dtype(torch::kUInt8).device(s.device));
@@ -122,8 +124,11 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, ui
 
 std::string Engine::device_name() const { return impl_->device.str(); }
 Precision Engine::precision() const { return impl_->precision; }
+double Engine::scale() const { return impl_->scale; }
 int Engine::padded_width() const { return int(impl_->padded_w); }
 int Engine::padded_height() const { return int(impl_->padded_h); }
+
+double auto_scale(int width, int height) { return int64_t(width) * height > 2560 * 1440 ? 0.5 : 1.0; }
 
 const char* to_string(Precision p) {
   switch (p) {

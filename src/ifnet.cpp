@@ -13,7 +13,8 @@ torch::Tensor resize(const torch::Tensor& x, double factor) {
   return F::interpolate(x, F::InterpolateFuncOptions()
                                .scale_factor(std::vector<double>{factor, factor})
                                .mode(torch::kBilinear)
-                               .align_corners(false));
+                               .align_corners(false)
+                               .recompute_scale_factor(false));
 }
 
 torch::Tensor leaky(const torch::Tensor& x) { return F::leaky_relu(x, F::LeakyReLUFuncOptions().negative_slope(0.2)); }

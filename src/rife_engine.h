@@ -27,7 +27,7 @@ struct EngineOptions {
   std::string model_path;       // torch.save archive of a RIFE 4.6 state dict
   std::string device = "auto";  // "auto" (cuda:0 if usable, else cpu), "cpu", "cuda", "cuda:N"
   Precision precision = Precision::Auto;  // Auto: FP32 on the CPU, FP16 on CUDA
-  double scale = 1.0;           // flow scale: 1.0, 0.5 (4K) or 0.25
+  double scale = 0.0;           // flow scale: 1.0, 0.5 (4K) or 0.25; 0 = auto by frame size
 };
 
 struct FrameGeometry {
@@ -63,6 +63,7 @@ class Engine {
 
   std::string device_name() const;  // "cpu", "cuda:0"...
   Precision precision() const;      // the resolved precision, never Auto
+  double scale() const;             // the flow scale in use (resolved from auto at configure())
   int padded_width() const;
   int padded_height() const;
 
@@ -72,6 +73,8 @@ class Engine {
 };
 
 size_t bytes_per_pixel(PixelFormat format);
+// The automatic flow scale: 0.5 above 2560x1440 (4K and up), 1.0 below, as RIFE's authors advise.
+double auto_scale(int width, int height);
 const char* to_string(Precision precision);
 Precision parse_precision(const std::string& name);  // "auto", "fp32", "fp16", "bf16"
 

@@ -13,7 +13,7 @@ using rife_test::fixture;
 
 namespace {
 
-rife::EngineOptions random_weights(double scale = 1.0) {
+rife::EngineOptions random_weights(double scale = 0.0) {
   rife::EngineOptions o;
   o.model_path = fixture("official_module_prefix.pth");
   o.device = "cpu";
@@ -86,6 +86,15 @@ TEST(Engine, PadsToMultiplesOf32AndCropsBackToTheInputSize) {
   engine.configure({448, 256, rife::PixelFormat::RGB});
   EXPECT_EQ(engine.padded_width(), 448);
   EXPECT_EQ(engine.padded_height(), 256);
+}
+
+TEST(Engine, AutoScaleHalvesTheFlowResolutionAbove1440p) {
+  EXPECT_EQ(rife::auto_scale(1920, 1080), 1.0);
+  EXPECT_EQ(rife::auto_scale(2560, 1440), 1.0);
+  EXPECT_EQ(rife::auto_scale(3840, 2160), 0.5);
+  rife::Engine engine(random_weights());
+  engine.configure({64, 48, rife::PixelFormat::RGB});
+  EXPECT_EQ(engine.scale(), 1.0);
 }
 
 TEST(Engine, HalfScalePadsToMultiplesOf64) {

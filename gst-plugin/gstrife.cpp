@@ -1,0 +1,692 @@
+// GstRife: a GstBaseTransform that keeps the previous frame prepared on the engine's device and,
+// for each new input, emits every output-grid time between the previous input and the new one:
+// t = 0 is the previous input itself (its buffer, bit-exact, no inference), other t are
+// interpolated. The glue owns time; the engine (src/rife_engine.h) owns tensors.
+
+#include "gstrife.h"
+
+#include <gst/video/video.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "output_grid.h"
+#include "rife_engine.h"
+
+GST_DEBUG_CATEGORY_STATIC(gst_rife_debug);
+#define GST_CAT_DEFAULT gst_rife_debug
+
+#define RIFE_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
+
+enum {
+  PROP_0,
+  PROP_MODEL_PATH,
+  PROP_MODEL_VERSION,
+  PROP_DEVICE,
+  PROP_PRECISION,
+  PROP_SCALE,
+  PROP_FRAMES_IN,
+  PROP_FRAMES_OUT,
+  PROP_FRAMES_INTERPOLATED,
+};
+
+enum GstRifePrecision { PRECISION_AUTO, PRECISION_FP32, PRECISION_FP16, PRECISION_BF16 };
+enum GstRifeModelVersion { MODEL_VERSION_AUTO, MODEL_VERSION_4_6 };
+
+namespace {
+
+std::string default_model_path() {
+  const char* env = std::getenv("RIFE_MODEL_PATH");
+  return env && *env ? env : RIFE_DEFAULT_MODEL_PATH;
+}
+
+// Properties, read by start() under the settings lock.
+struct Settings {
+  std::string model_path = default_model_path();
+  GstRifeModelVersion model_version = MODEL_VERSION_AUTO;
+  std::string device = "auto";
+  GstRifePrecision precision = PRECISION_AUTO;
+  double scale = 0.0;
+};
+
+// One output buffer to produce: the previous input again (t = 0) or an interpolation.
+struct OutputJob {
+  GstClockTime pts, duration;
+  float t;                  // 0: push `source` itself
+  GstBuffer* source;        // owned ref, set when t == 0
+  rife::FrameHandle a, b;   // set when t > 0
+  bool discont;
+};
+
+// The previous input, kept until the next one arrives.
+struct CachedFrame {
+  GstBuffer* buffer = nullptr;  // owned ref, for bit-exact pass-through
+  rife::FrameHandle prepared;
+  GstClockTime pts = GST_CLOCK_TIME_NONE;
+  GstClockTime duration = GST_CLOCK_TIME_NONE;
+};
+
+// Streaming state: touched only from the streaming thread (and start/stop).
+struct State {
+  std::unique_ptr<rife::Engine> engine;
+  GstVideoInfo in_info{}, out_info{};
+  bool variable_rate = false;     // framerate 0/1: emit the midpoint of each pair
+  GstClockTime in_frame_duration = GST_CLOCK_TIME_NONE;
+  OutputGrid grid;
+  CachedFrame prev;
+  std::deque<OutputJob> jobs;
+  bool next_discont = true;
+  guint64 out_offset = 0;
+  bool warned_no_timestamps = false;
+};
+
+rife::Precision to_engine(GstRifePrecision p) {
+  switch (p) {
+    case PRECISION_FP32: return rife::Precision::FP32;
+    case PRECISION_FP16: return rife::Precision::FP16;
+    case PRECISION_BF16: return rife::Precision::BF16;
+    default: return rife::Precision::Auto;
+  }
+}
+
+bool to_engine(GstVideoFormat f, rife::PixelFormat* out) {
+  switch (f) {
+    case GST_VIDEO_FORMAT_RGB: *out = rife::PixelFormat::RGB; return true;
+    case GST_VIDEO_FORMAT_BGR: *out = rife::PixelFormat::BGR; return true;
+    case GST_VIDEO_FORMAT_RGBx: *out = rife::PixelFormat::RGBx; return true;
+    case GST_VIDEO_FORMAT_BGRx: *out = rife::PixelFormat::BGRx; return true;
+    case GST_VIDEO_FORMAT_xRGB: *out = rife::PixelFormat::xRGB; return true;
+    case GST_VIDEO_FORMAT_xBGR: *out = rife::PixelFormat::xBGR; return true;
+    case GST_VIDEO_FORMAT_RGBA: *out = rife::PixelFormat::RGBA; return true;
+    case GST_VIDEO_FORMAT_BGRA: *out = rife::PixelFormat::BGRA; return true;
+    case GST_VIDEO_FORMAT_ARGB: *out = rife::PixelFormat::ARGB; return true;
+    case GST_VIDEO_FORMAT_ABGR: *out = rife::PixelFormat::ABGR; return true;
+    default: return false;
+  }
+}
+
+void clear_cached(CachedFrame* f) {
+  gst_clear_buffer(&f->buffer);
+  f->prepared.reset();
+  f->pts = f->duration = GST_CLOCK_TIME_NONE;
+}
+
+void clear_jobs(std::deque<OutputJob>* jobs) {
+  for (auto& j : *jobs) gst_clear_buffer(&j.source);
+  jobs->clear();
+}
+
+}  // namespace
+
+struct _GstRife {
+  GstBaseTransform parent;
+  std::mutex settings_lock;
+  Settings* settings;
+  State* state;
+  std::atomic<guint64> frames_in, frames_out, frames_interpolated;
+};
+
+G_DEFINE_TYPE(GstRife, gst_rife, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(rife, "rife", GST_RANK_NONE, GST_TYPE_RIFE,
+                                      GST_DEBUG_CATEGORY_INIT(gst_rife_debug, "rife", 0, "RIFE frame interpolation"));
+
+GType gst_rife_precision_get_type(void) {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {PRECISION_AUTO, "FP32 on the CPU, FP16 on CUDA", "auto"},
+      {PRECISION_FP32, "32-bit float", "fp32"},
+      {PRECISION_FP16, "16-bit float (CUDA only)", "fp16"},
+      {PRECISION_BF16, "bfloat16 (CUDA only)", "bf16"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifePrecision", values));
+  return type;
+}
+
+GType gst_rife_model_version_get_type(void) {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {MODEL_VERSION_AUTO, "Detect from the state dict's keys and shapes", "auto"},
+      {MODEL_VERSION_4_6, "RIFE 4.6", "4.6"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifeModelVersion", values));
+  return type;
+}
+
+// Sizes the engine accepts (2..16384 per side); any frame rate.
+#define RIFE_CAPS                                                                        \
+  "video/x-raw, format = (string) " RIFE_FORMATS ", width = (int) [ 2, 16384 ], "       \
+  "height = (int) [ 2, 16384 ], framerate = (fraction) [ 0/1, 2147483647/1 ]"
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(RIFE_CAPS));
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(RIFE_CAPS));
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  GstRife* self = GST_RIFE(object);
+  std::lock_guard<std::mutex> lock(self->settings_lock);
+  Settings& s = *self->settings;
+  switch (prop_id) {
+    case PROP_MODEL_PATH: {
+      const gchar* path = g_value_get_string(value);
+      s.model_path = path ? path : default_model_path();
+      break;
+    }
+    case PROP_MODEL_VERSION: s.model_version = GstRifeModelVersion(g_value_get_enum(value)); break;
+    case PROP_DEVICE: {
+      const gchar* dev = g_value_get_string(value);
+      s.device = dev ? dev : "auto";
+      break;
+    }
+    case PROP_PRECISION: s.precision = GstRifePrecision(g_value_get_enum(value)); break;
+    case PROP_SCALE: s.scale = g_value_get_double(value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+  }
+}
+
+static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  GstRife* self = GST_RIFE(object);
+  std::lock_guard<std::mutex> lock(self->settings_lock);
+  const Settings& s = *self->settings;
+  switch (prop_id) {
+    case PROP_MODEL_PATH: g_value_set_string(value, s.model_path.c_str()); break;
+    case PROP_MODEL_VERSION: g_value_set_enum(value, s.model_version); break;
+    case PROP_DEVICE: g_value_set_string(value, s.device.c_str()); break;
+    case PROP_PRECISION: g_value_set_enum(value, s.precision); break;
+    case PROP_SCALE: g_value_set_double(value, s.scale); break;
+    case PROP_FRAMES_IN: g_value_set_uint64(value, self->frames_in.load()); break;
+    case PROP_FRAMES_OUT: g_value_set_uint64(value, self->frames_out.load()); break;
+    case PROP_FRAMES_INTERPOLATED: g_value_set_uint64(value, self->frames_interpolated.load()); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start / stop: the model is loaded in start() so a bad file fails the state change cleanly.
+
+static gboolean gst_rife_start(GstBaseTransform* trans) {
+  GstRife* self = GST_RIFE(trans);
+  rife::EngineOptions options;
+  {
+    std::lock_guard<std::mutex> lock(self->settings_lock);
+    options.model_path = self->settings->model_path;
+    options.device = self->settings->device;
+    options.precision = to_engine(self->settings->precision);
+    options.scale = self->settings->scale;
+  }
+  try {
+    self->state->engine = std::make_unique<rife::Engine>(options);
+  } catch (const rife::Error& e) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot load the RIFE model %s", options.model_path.c_str()),
+                      ("%s", e.what()));
+    return FALSE;
+  } catch (const std::exception& e) {
+    GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the RIFE engine with %s", options.model_path.c_str()),
+                      ("%s", e.what()));
+    return FALSE;
+  }
+  GST_INFO_OBJECT(self, "RIFE 4.6 from %s on %s, %s", options.model_path.c_str(),
+                  self->state->engine->device_name().c_str(), rife::to_string(self->state->engine->precision()));
+  self->frames_in = self->frames_out = self->frames_interpolated = 0;
+  return TRUE;
+}
+
+static void gst_rife_reset(GstRife* self) {
+  State& st = *self->state;
+  clear_cached(&st.prev);
+  clear_jobs(&st.jobs);
+  st.grid.clear();
+  st.next_discont = true;
+}
+
+static gboolean gst_rife_stop(GstBaseTransform* trans) {
+  GstRife* self = GST_RIFE(trans);
+  gst_rife_reset(self);
+  self->state->engine.reset();
+  self->state->out_offset = 0;
+  return TRUE;
+}
+
+static GstFlowReturn gst_rife_drain(GstRife* self);
+
+// ---------------------------------------------------------------------------------------------
+// Caps: same size and format; the src framerate is any rate at least the sink rate, 2x by default.
+
+static GstCaps* gst_rife_transform_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
+                                        GstCaps* filter) {
+  GstCaps* result = gst_caps_new_empty();
+  for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
+    GstStructure* s = gst_structure_copy(gst_caps_get_structure(caps, i));
+    const GValue* rate = gst_structure_get_value(s, "framerate");
+    gint n = 0, d = 1;
+    const bool fixed = rate && GST_VALUE_HOLDS_FRACTION(rate);
+    if (fixed) {
+      n = gst_value_get_fraction_numerator(rate);
+      d = gst_value_get_fraction_denominator(rate);
+    }
+    if (fixed && n == 0) {
+      // Variable rate in, variable rate out (midpoints).
+    } else if (direction == GST_PAD_SINK) {
+      if (fixed) gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, n, d, G_MAXINT, 1, nullptr);
+      else gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+    } else {
+      if (fixed) gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, n, d, nullptr);
+      else gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+    }
+    gst_caps_append_structure(result, s);
+  }
+  if (filter) {
+    GstCaps* tmp = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref(result);
+    result = tmp;
+  }
+  GST_DEBUG_OBJECT(trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
+                   direction == GST_PAD_SINK ? "sink" : "src", caps, result);
+  return result;
+}
+
+static GstCaps* gst_rife_fixate_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
+                                     GstCaps* othercaps) {
+  othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
+  if (direction == GST_PAD_SINK) {
+    gint n = 0, d = 1;
+    if (gst_structure_get_fraction(gst_caps_get_structure(caps, 0), "framerate", &n, &d) && n > 0) {
+      // Twice the input rate unless downstream asks otherwise.
+      gint dn = 0, dd = 1;
+      gst_util_fraction_multiply(n, d, 2, 1, &dn, &dd);
+      gst_structure_fixate_field_nearest_fraction(gst_caps_get_structure(othercaps, 0), "framerate", dn, dd);
+    }
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->fixate_caps(trans, direction, caps, othercaps);
+}
+
+static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstCaps* outcaps) {
+  GstRife* self = GST_RIFE(trans);
+  State& st = *self->state;
+  GstVideoInfo in, out;
+  if (!gst_video_info_from_caps(&in, incaps) || !gst_video_info_from_caps(&out, outcaps)) {
+    GST_ERROR_OBJECT(self, "invalid caps %" GST_PTR_FORMAT " / %" GST_PTR_FORMAT, incaps, outcaps);
+    return FALSE;
+  }
+  rife::PixelFormat format;
+  if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_INFO_FORMAT(&out) || in.width != out.width ||
+      in.height != out.height || !to_engine(GST_VIDEO_INFO_FORMAT(&in), &format)) {
+    GST_ERROR_OBJECT(self, "rife cannot convert %" GST_PTR_FORMAT " into %" GST_PTR_FORMAT, incaps, outcaps);
+    return FALSE;
+  }
+  const bool in_variable = in.fps_n == 0, out_variable = out.fps_n == 0;
+  if (in_variable != out_variable ||
+      (!in_variable && gst_util_fraction_compare(out.fps_n, out.fps_d, in.fps_n, in.fps_d) < 0)) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("rife cannot produce %d/%d fps from %d/%d fps", out.fps_n, out.fps_d,
+                                                in.fps_n, in.fps_d),
+                      ("the output rate must be at least the input rate (or both variable, 0/1)"));
+    return FALSE;
+  }
+  if (st.prev.buffer) {
+    // Renegotiation mid-stream: the cached frame leaves under the old caps, before the new ones.
+    GstFlowReturn drained = gst_rife_drain(self);
+    if (drained != GST_FLOW_OK) GST_DEBUG_OBJECT(self, "drain before renegotiation: %s", gst_flow_get_name(drained));
+  }
+  try {
+    st.engine->configure({in.width, in.height, format});
+  } catch (const rife::Error& e) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("rife cannot process %dx%d frames", in.width, in.height),
+                      ("%s", e.what()));
+    return FALSE;
+  }
+  gst_rife_reset(self);  // prepared frames of the old caps cannot be mixed with new ones
+  st.in_info = in;
+  st.out_info = out;
+  st.variable_rate = in_variable;
+  st.in_frame_duration = in_variable ? GST_CLOCK_TIME_NONE : gst_util_uint64_scale(GST_SECOND, in.fps_d, in.fps_n);
+  st.grid.set_rate(out.fps_n, out.fps_d);
+  GST_INFO_OBJECT(self, "%dx%d %s, %d/%d -> %d/%d fps, flow scale %.2f, padded %dx%d", in.width, in.height,
+                  gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&in)), in.fps_n, in.fps_d, out.fps_n, out.fps_d,
+                  st.engine->scale(), st.engine->padded_width(), st.engine->padded_height());
+  return TRUE;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output production
+
+static void queue_passthrough(State& st, GstBuffer* source, GstClockTime pts, GstClockTime duration) {
+  st.jobs.push_back({pts, duration, 0.0f, gst_buffer_ref(source), nullptr, nullptr, st.next_discont});
+  st.next_discont = false;
+}
+
+// The cached frame once more at the next grid time, then nothing across the boundary (EOS,
+// discontinuity, caps change, gap): the last frame is pushed exactly once.
+static void queue_final_of_segment(GstRife* self) {
+  State& st = *self->state;
+  if (!st.prev.buffer) return;
+  if (st.variable_rate || !st.grid.active()) {
+    queue_passthrough(st, st.prev.buffer, st.prev.pts, st.prev.duration);
+  } else {
+    queue_passthrough(st, st.prev.buffer, st.grid.next(), st.grid.next_duration());
+    st.grid.advance();
+  }
+  clear_cached(&st.prev);
+  st.grid.clear();
+}
+
+static GstFlowReturn gst_rife_produce(GstRife* self, OutputJob& job, GstBuffer** outbuf) {
+  State& st = *self->state;
+  GstBuffer* buf = nullptr;
+  if (job.t == 0.0f) {
+    buf = gst_buffer_copy(job.source);  // shares the input's memory: bit-exact, no copy of pixels
+    gst_clear_buffer(&job.source);
+  } else {
+    buf = gst_buffer_new_allocate(nullptr, st.out_info.size, nullptr);
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &st.out_info, buf, GST_MAP_WRITE)) {
+      gst_buffer_unref(buf);
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map an output buffer"), (nullptr));
+      return GST_FLOW_ERROR;
+    }
+    try {
+      st.engine->interpolate(job.a, job.b, job.t, static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                             size_t(GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)));
+    } catch (const std::exception& e) {
+      gst_video_frame_unmap(&frame);
+      gst_buffer_unref(buf);
+      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
+      return GST_FLOW_ERROR;
+    }
+    gst_video_frame_unmap(&frame);
+    ++self->frames_interpolated;
+  }
+  GST_BUFFER_PTS(buf) = job.pts;
+  GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION(buf) = job.duration;
+  GST_BUFFER_OFFSET(buf) = st.out_offset;
+  GST_BUFFER_OFFSET_END(buf) = ++st.out_offset;
+  if (job.discont) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
+  else GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_DISCONT);
+  GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_GAP);
+  ++self->frames_out;
+  *outbuf = buf;
+  return GST_FLOW_OK;
+}
+
+// Pushes every queued job from an event handler (EOS, caps change, gap).
+static GstFlowReturn gst_rife_push_queued(GstRife* self) {
+  GstFlowReturn ret = GST_FLOW_OK;
+  while (!self->state->jobs.empty() && ret == GST_FLOW_OK) {
+    OutputJob job = self->state->jobs.front();
+    self->state->jobs.pop_front();
+    GstBuffer* buf = nullptr;
+    ret = gst_rife_produce(self, job, &buf);
+    if (ret == GST_FLOW_OK) ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(self), buf);
+  }
+  clear_jobs(&self->state->jobs);
+  return ret;
+}
+
+static GstFlowReturn gst_rife_drain(GstRife* self) {
+  queue_final_of_segment(self);
+  return gst_rife_push_queued(self);
+}
+
+static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gboolean is_discont, GstBuffer* input) {
+  (void)is_discont;
+  GstRife* self = GST_RIFE(trans);
+  State& st = *self->state;
+  // The base class renegotiates if downstream asked for it, then queues the buffer for us.
+  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->submit_input_buffer(trans, is_discont, input);
+  if (ret != GST_FLOW_OK) return ret;
+  input = trans->queued_buf;
+  trans->queued_buf = nullptr;
+  if (!input) return GST_FLOW_OK;
+  ++self->frames_in;
+  if (!st.engine || st.in_info.width == 0) {
+    gst_buffer_unref(input);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  // Timestamps: untimestamped inputs continue from the previous input at the input rate.
+  GstClockTime pts = GST_BUFFER_PTS(input);
+  if (!GST_CLOCK_TIME_IS_VALID(pts)) {
+    GstClockTime step = GST_BUFFER_DURATION_IS_VALID(input) ? GST_BUFFER_DURATION(input) : st.in_frame_duration;
+    if (st.prev.buffer && GST_CLOCK_TIME_IS_VALID(st.prev.pts) && GST_CLOCK_TIME_IS_VALID(step)) pts = st.prev.pts + step;
+    else if (!st.prev.buffer) pts = trans->segment.start;
+    if (!st.warned_no_timestamps) {
+      GST_WARNING_OBJECT(self, "input without timestamps: continuing from the previous frame at the input rate");
+      st.warned_no_timestamps = true;
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
+      // Variable rate and nothing to go by: pass the frame through untouched (never drop it).
+      queue_final_of_segment(self);
+      st.jobs.push_back({GST_CLOCK_TIME_NONE, GST_BUFFER_DURATION(input), 0.0f, gst_buffer_ref(input), nullptr,
+                         nullptr, st.next_discont});
+      st.next_discont = false;
+      gst_buffer_unref(input);
+      return GST_FLOW_OK;
+    }
+  }
+  GstClockTime duration = GST_BUFFER_DURATION_IS_VALID(input) ? GST_BUFFER_DURATION(input) : st.in_frame_duration;
+
+  // No interpolation across a discontinuity, a gap (more than two frame durations without input)
+  // or timestamps that do not move forward.
+  if (st.prev.buffer) {
+    const GstClockTime limit = GST_CLOCK_TIME_IS_VALID(st.in_frame_duration) ? 2 * st.in_frame_duration
+                               : GST_CLOCK_TIME_IS_VALID(st.prev.duration)   ? 2 * st.prev.duration
+                                                                             : GST_CLOCK_TIME_NONE;
+    const bool backwards = pts <= st.prev.pts;
+    const bool gap = GST_CLOCK_TIME_IS_VALID(limit) && !backwards && pts - st.prev.pts > limit;
+    // (`is_discont` is the base class's pending flag for its next output, not this buffer's.)
+    if (GST_BUFFER_IS_DISCONT(input) || backwards || gap) {
+      GST_DEBUG_OBJECT(self, "no interpolation across %s at %" GST_TIME_FORMAT,
+                       backwards ? "backwards timestamps" : gap ? "a gap" : "a discontinuity", GST_TIME_ARGS(pts));
+      // Pushed here, not through generate_output(): the base class would flag it DISCONT, but the
+      // discontinuity belongs to the frame after it.
+      const GstFlowReturn drained = gst_rife_drain(self);
+      st.next_discont = true;
+      if (drained != GST_FLOW_OK) {
+        gst_buffer_unref(input);
+        return drained;
+      }
+    }
+  }
+
+  rife::FrameHandle prepared;
+  {
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &st.in_info, input, GST_MAP_READ)) {
+      gst_buffer_unref(input);
+      GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot map the input buffer as %dx%d video", st.in_info.width,
+                                               st.in_info.height), (nullptr));
+      return GST_FLOW_ERROR;
+    }
+    try {
+      prepared = st.engine->prepare(static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                                    size_t(GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)));
+    } catch (const std::exception& e) {
+      gst_video_frame_unmap(&frame);
+      gst_buffer_unref(input);
+      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Cannot upload a frame to the RIFE engine"), ("%s", e.what()));
+      return GST_FLOW_ERROR;
+    }
+    gst_video_frame_unmap(&frame);
+  }
+
+  if (st.prev.buffer) {
+    const GstClockTime p0 = st.prev.pts, span = pts - p0;
+    if (st.variable_rate) {
+      queue_passthrough(st, st.prev.buffer, p0, span / 2);
+      st.jobs.push_back({p0 + span / 2, span - span / 2, 0.5f, nullptr, st.prev.prepared, prepared, false});
+    } else {
+      for (GstClockTime tk = st.grid.next(); tk < pts; st.grid.advance(), tk = st.grid.next()) {
+        const float t = float(double(tk - p0) / double(span));
+        if (tk == p0) queue_passthrough(st, st.prev.buffer, tk, st.grid.next_duration());
+        else st.jobs.push_back({tk, st.grid.next_duration(), t, nullptr, st.prev.prepared, prepared, false});
+      }
+    }
+  } else if (!st.variable_rate) {
+    st.grid.rebase(pts);  // the first frame, or the first after a discontinuity, starts the grid
+  }
+  clear_cached(&st.prev);
+  st.prev.buffer = input;  // takes the ref
+  st.prev.prepared = prepared;
+  st.prev.pts = pts;
+  st.prev.duration = duration;
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_rife_generate_output(GstBaseTransform* trans, GstBuffer** outbuf) {
+  GstRife* self = GST_RIFE(trans);
+  *outbuf = nullptr;
+  if (self->state->jobs.empty()) return GST_FLOW_OK;
+  OutputJob job = self->state->jobs.front();
+  self->state->jobs.pop_front();
+  return gst_rife_produce(self, job, outbuf);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events and queries
+
+static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
+  GstRife* self = GST_RIFE(trans);
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_EOS:
+    case GST_EVENT_GAP:
+      gst_rife_drain(self);
+      break;
+    case GST_EVENT_CAPS: {
+      GstCaps* caps = nullptr;
+      gst_event_parse_caps(event, &caps);
+      GstCaps* current = gst_pad_get_current_caps(GST_BASE_TRANSFORM_SINK_PAD(trans));
+      if (current && !gst_caps_is_equal(current, caps)) gst_rife_drain(self);
+      if (current) gst_caps_unref(current);
+      break;
+    }
+    case GST_EVENT_FLUSH_STOP:
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_STREAM_START:
+      gst_rife_reset(self);
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->sink_event(trans, event);
+}
+
+static gboolean gst_rife_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
+  GstRife* self = GST_RIFE(trans);
+  if (direction == GST_PAD_SRC && GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
+    if (!gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) return FALSE;
+    gboolean live;
+    GstClockTime min, max;
+    gst_query_parse_latency(query, &live, &min, &max);
+    // An output waits for the next input (one input frame), and the interpolated frames of a pair
+    // are due within it: one more output frame covers their computation.
+    const State& st = *self->state;
+    GstClockTime extra = 0;
+    if (GST_CLOCK_TIME_IS_VALID(st.in_frame_duration)) extra += st.in_frame_duration;
+    if (st.out_info.fps_n > 0) extra += gst_util_uint64_scale(GST_SECOND, st.out_info.fps_d, st.out_info.fps_n);
+    min += extra;
+    if (GST_CLOCK_TIME_IS_VALID(max)) max += extra;
+    GST_DEBUG_OBJECT(self, "latency: upstream + %" GST_TIME_FORMAT, GST_TIME_ARGS(extra));
+    gst_query_set_latency(query, live, min, max);
+    return TRUE;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->query(trans, direction, query);
+}
+
+// ---------------------------------------------------------------------------------------------
+// GObject boilerplate
+
+static void gst_rife_finalize(GObject* object) {
+  GstRife* self = GST_RIFE(object);
+  gst_rife_reset(self);
+  delete self->state;
+  delete self->settings;
+  self->settings_lock.~mutex();
+  self->frames_in.~atomic();
+  self->frames_out.~atomic();
+  self->frames_interpolated.~atomic();
+  G_OBJECT_CLASS(gst_rife_parent_class)->finalize(object);
+}
+
+static void gst_rife_init(GstRife* self) {
+  new (&self->settings_lock) std::mutex();
+  new (&self->frames_in) std::atomic<guint64>(0);
+  new (&self->frames_out) std::atomic<guint64>(0);
+  new (&self->frames_interpolated) std::atomic<guint64>(0);
+  self->settings = new Settings();
+  self->state = new State();
+  gst_base_transform_set_qos_enabled(GST_BASE_TRANSFORM(self), FALSE);
+}
+
+static void gst_rife_class_init(GstRifeClass* klass) {
+  GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
+  GstBaseTransformClass* trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+
+  gobject_class->set_property = gst_rife_set_property;
+  gobject_class->get_property = gst_rife_get_property;
+  gobject_class->finalize = gst_rife_finalize;
+
+  const auto model_flags = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  const auto counter_flags = GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(
+      gobject_class, PROP_MODEL_PATH,
+      g_param_spec_string("model-path", "Model path",
+                          "RIFE state dict (torch.save .pth, official layout, with or without 'module.'). Default: "
+                          "$RIFE_MODEL_PATH if set, else the file models/get_weights.py writes (" RIFE_DEFAULT_MODEL_PATH ")",
+                          nullptr, model_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_MODEL_VERSION,
+      g_param_spec_enum("model-version", "Model version", "RIFE version of the weights (auto: from the state dict)",
+                        GST_TYPE_RIFE_MODEL_VERSION, MODEL_VERSION_AUTO, model_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_DEVICE,
+      g_param_spec_string("device", "Device", "Where RIFE runs: auto (cuda:0 if usable, else cpu), cpu, cuda or cuda:N",
+                          "auto", model_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_PRECISION,
+      g_param_spec_enum("precision", "Precision", "Arithmetic of the network", GST_TYPE_RIFE_PRECISION, PRECISION_AUTO,
+                        model_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SCALE,
+      g_param_spec_double("scale", "Flow scale",
+                          "Resolution of the flow estimation: 1.0, 0.5 (advised for 4K), 0.25; 0 = auto "
+                          "(0.5 above 2560x1440, else 1.0)",
+                          0.0, 1.0, 0.0, model_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FRAMES_IN,
+      g_param_spec_uint64("frames-in", "Frames in", "Input frames received since start", 0, G_MAXUINT64, 0, counter_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FRAMES_OUT,
+      g_param_spec_uint64("frames-out", "Frames out", "Frames pushed since start (inputs and interpolated)", 0,
+                          G_MAXUINT64, 0, counter_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FRAMES_INTERPOLATED,
+      g_param_spec_uint64("frames-interpolated", "Frames interpolated", "Frames computed by RIFE since start", 0,
+                          G_MAXUINT64, 0, counter_flags));
+
+  gst_element_class_set_static_metadata(element_class, "RIFE frame interpolation", "Filter/Effect/Video",
+                                        "Raises the frame rate of raw video with the RIFE neural network",
+                                        "gst-rife developers");
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+
+  trans_class->passthrough_on_same_caps = FALSE;
+  trans_class->start = GST_DEBUG_FUNCPTR(gst_rife_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR(gst_rife_stop);
+  trans_class->transform_caps = GST_DEBUG_FUNCPTR(gst_rife_transform_caps);
+  trans_class->fixate_caps = GST_DEBUG_FUNCPTR(gst_rife_fixate_caps);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR(gst_rife_set_caps);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_rife_sink_event);
+  trans_class->query = GST_DEBUG_FUNCPTR(gst_rife_query);
+  trans_class->submit_input_buffer = GST_DEBUG_FUNCPTR(gst_rife_submit_input_buffer);
+  trans_class->generate_output = GST_DEBUG_FUNCPTR(gst_rife_generate_output);
+
+  gst_type_mark_as_plugin_api(GST_TYPE_RIFE_PRECISION, GstPluginAPIFlags(0));
+  gst_type_mark_as_plugin_api(GST_TYPE_RIFE_MODEL_VERSION, GstPluginAPIFlags(0));
+}

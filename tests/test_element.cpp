@@ -1,0 +1,298 @@
+// The `rife` element under GstHarness: rates, exact timestamps, events, caps, errors. These run on
+// random weights in the official layout (tests/fixtures): timing and pass-through behaviour do not
+// depend on the values of the weights.
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace {
+
+const std::string kModel = rife_test::fixture("official_plain.pth");
+
+struct Harness {
+  GstHarness* h;
+  GstElement* rife;
+  explicit Harness(const std::string& in_caps, const std::string& out_caps = "") {
+    h = gst_harness_new_parse(("rife device=cpu model-path=" + kModel).c_str());
+    rife = gst_harness_find_element(h, "rife");
+    gst_harness_set_src_caps_str(h, in_caps.c_str());
+    if (!out_caps.empty()) gst_harness_set_sink_caps_str(h, out_caps.c_str());
+  }
+  ~Harness() {
+    gst_object_unref(rife);
+    gst_harness_teardown(h);
+  }
+  GstElement* element() const { return rife; }
+};
+
+std::string rgb_caps(int w, int h, const char* rate) {
+  return "video/x-raw,format=RGB,width=" + std::to_string(w) + ",height=" + std::to_string(h) + ",framerate=" + rate;
+}
+
+// A frame whose bytes identify it (seed), with the given PTS (GST_CLOCK_TIME_NONE: untimestamped).
+GstBuffer* make_frame(int w, int h, int seed, GstClockTime pts, GstClockTime duration = GST_CLOCK_TIME_NONE) {
+  GstBuffer* buf = gst_buffer_new_allocate(nullptr, gsize(w) * h * 3, nullptr);
+  GstMapInfo map;
+  gst_buffer_map(buf, &map, GST_MAP_WRITE);
+  for (gsize i = 0; i < map.size; ++i) map.data[i] = guint8((i * (seed + 3) + seed * 17) % 251);
+  gst_buffer_unmap(buf, &map);
+  GST_BUFFER_PTS(buf) = pts;
+  GST_BUFFER_DURATION(buf) = duration;
+  return buf;
+}
+
+std::vector<guint8> bytes(GstBuffer* buf) {
+  GstMapInfo map;
+  gst_buffer_map(buf, &map, GST_MAP_READ);
+  std::vector<guint8> v(map.data, map.data + map.size);
+  gst_buffer_unmap(buf, &map);
+  return v;
+}
+
+std::vector<GstBuffer*> pull_all(GstHarness* h) {
+  std::vector<GstBuffer*> out;
+  while (GstBuffer* b = gst_harness_try_pull(h)) out.push_back(b);
+  return out;
+}
+
+void unref_all(std::vector<GstBuffer*>& bufs) {
+  for (auto* b : bufs) gst_buffer_unref(b);
+  bufs.clear();
+}
+
+guint64 counter(GstElement* e, const char* name) {
+  guint64 v = 0;
+  g_object_get(e, name, &v, nullptr);
+  return v;
+}
+
+// Pushes n frames at rate in_n/in_d and EOS; checks the outputs sit exactly on the out_n/out_d grid.
+void check_rate_conversion(int in_n, int in_d, int out_n, int out_d, int n) {
+  Harness t(rgb_caps(32, 24, (std::to_string(in_n) + "/" + std::to_string(in_d)).c_str()));
+  std::vector<std::vector<guint8>> inputs;
+  for (int i = 0; i < n; ++i) {
+    GstBuffer* f = make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND * in_d, in_n));
+    if (i == 0) GST_BUFFER_FLAG_SET(f, GST_BUFFER_FLAG_DISCONT);  // as real sources mark their first buffer
+    inputs.push_back(bytes(f));
+    ASSERT_EQ(gst_harness_push(t.h, f), GST_FLOW_OK);
+  }
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
+  auto out = pull_all(t.h);
+  const int ratio = int((gint64(out_n) * in_d) / (gint64(out_d) * in_n));  // integer in these tests
+  ASSERT_EQ(int(out.size()), (n - 1) * ratio + 1) << "N inputs give (N-1)*ratio outputs plus the last input once";
+  for (size_t k = 0; k < out.size(); ++k) {
+    const GstClockTime want = gst_util_uint64_scale(k, GST_SECOND * out_d, out_n);
+    EXPECT_EQ(GST_BUFFER_PTS(out[k]), want) << "output " << k;
+    EXPECT_EQ(GST_BUFFER_DURATION(out[k]), gst_util_uint64_scale(k + 1, GST_SECOND * out_d, out_n) - want) << k;
+    EXPECT_EQ(GST_BUFFER_OFFSET(out[k]), k);
+    EXPECT_EQ(GST_BUFFER_OFFSET_END(out[k]), k + 1);
+    EXPECT_EQ(GST_BUFFER_FLAG_IS_SET(out[k], GST_BUFFER_FLAG_DISCONT), k == 0) << k;
+    if (k % ratio == 0) EXPECT_EQ(bytes(out[k]), inputs[k / ratio]) << "output " << k << " is input " << k / ratio;
+    else EXPECT_NE(bytes(out[k]), inputs[k / ratio]) << "output " << k << " must be interpolated";
+  }
+  GstCaps* caps = gst_pad_get_current_caps(t.h->sinkpad);
+  gint fn = 0, fd = 0;
+  gst_structure_get_fraction(gst_caps_get_structure(caps, 0), "framerate", &fn, &fd);
+  EXPECT_EQ(fn * out_d, out_n * fd) << "negotiated output rate";
+  gst_caps_unref(caps);
+  EXPECT_EQ(counter(t.element(), "frames-in"), guint64(n));
+  EXPECT_EQ(counter(t.element(), "frames-out"), out.size());
+  EXPECT_EQ(counter(t.element(), "frames-interpolated"), guint64((n - 1) * (ratio - 1)));
+  unref_all(out);
+}
+
+}  // namespace
+
+TEST(RifeRates, Doubles30To60ByDefaultWithExactTimestamps) { check_rate_conversion(30, 1, 60, 1, 10); }
+TEST(RifeRates, Doubles30000Over1001WithoutDrift) { check_rate_conversion(30000, 1001, 60000, 1001, 10); }
+TEST(RifeRates, Doubles24To48) { check_rate_conversion(24, 1, 48, 1, 10); }
+
+TEST(RifeRates, NtscTimestampsStayExactAfterAnHour) {
+  // The grid is base + k * period computed from k, so frame 216000 (one hour at 60000/1001) is exact.
+  Harness t(rgb_caps(32, 24, "30000/1001"));
+  const guint64 first = 108000;  // input frame index one hour in
+  for (guint64 i = first; i < first + 2; ++i)
+    ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, int(i % 7), gst_util_uint64_scale(i, GST_SECOND * 1001, 30000))),
+              GST_FLOW_OK);
+  auto out = pull_all(t.h);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(GST_BUFFER_PTS(out[0]), gst_util_uint64_scale(2 * first, GST_SECOND * 1001, 60000));
+  EXPECT_EQ(GST_BUFFER_PTS(out[1]), gst_util_uint64_scale(2 * first + 1, GST_SECOND * 1001, 60000));
+  unref_all(out);
+}
+
+TEST(RifeCaps, DownstreamCapsFilterPicksTheRate) {
+  Harness t(rgb_caps(32, 24, "30/1"), rgb_caps(32, 24, "60/1"));
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 0, 0)), GST_FLOW_OK);
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 1, GST_SECOND / 30)), GST_FLOW_OK);
+  auto out = pull_all(t.h);
+  EXPECT_EQ(out.size(), 2u);
+  unref_all(out);
+}
+
+TEST(RifeCaps, ARateBelowTheInputRateIsNotNegotiated) {
+  Harness t(rgb_caps(32, 24, "30/1"), rgb_caps(32, 24, "15/1"));
+  EXPECT_EQ(gst_harness_push(t.h, make_frame(32, 24, 0, 0)), GST_FLOW_NOT_NEGOTIATED);
+}
+
+TEST(RifeCaps, ResolutionChangeMidStreamDrainsThenContinues) {
+  Harness t(rgb_caps(32, 24, "30/1"));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  gst_harness_set_src_caps_str(t.h, rgb_caps(48, 32, "30/1").c_str());
+  for (int i = 3; i < 6; ++i) ASSERT_EQ(gst_harness_push(t.h, make_frame(48, 32, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
+  auto out = pull_all(t.h);
+  ASSERT_EQ(out.size(), 10u) << "5 outputs per 3-frame run: the first run is drained before the caps change";
+  for (size_t k = 0; k < out.size(); ++k) {
+    EXPECT_EQ(gst_buffer_get_size(out[k]), k < 5 ? 32u * 24 * 3 : 48u * 32 * 3) << k;
+    if (k > 0) {
+      EXPECT_GT(GST_BUFFER_PTS(out[k]), GST_BUFFER_PTS(out[k - 1])) << k;
+    }
+  }
+  unref_all(out);
+}
+
+TEST(RifeEvents, NoInterpolationAcrossADiscont) {
+  Harness t(rgb_caps(32, 24, "30/1"));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  GstBuffer* jump = make_frame(32, 24, 9, 5 * GST_SECOND);
+  GST_BUFFER_FLAG_SET(jump, GST_BUFFER_FLAG_DISCONT);
+  ASSERT_EQ(gst_harness_push(t.h, jump), GST_FLOW_OK);
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 10, 5 * GST_SECOND + GST_SECOND / 30)), GST_FLOW_OK);
+  auto out = pull_all(t.h);
+  // 0, i, 1, i, 2 (pushed once, never blended with the frame after the jump), 5 s (DISCONT), i
+  ASSERT_EQ(out.size(), 7u);
+  EXPECT_EQ(GST_BUFFER_PTS(out[4]), gst_util_uint64_scale(4, GST_SECOND, 60));
+  EXPECT_EQ(GST_BUFFER_PTS(out[5]), 5 * GST_SECOND);
+  EXPECT_TRUE(GST_BUFFER_FLAG_IS_SET(out[5], GST_BUFFER_FLAG_DISCONT));
+  EXPECT_FALSE(GST_BUFFER_FLAG_IS_SET(out[6], GST_BUFFER_FLAG_DISCONT));
+  EXPECT_EQ(GST_BUFFER_OFFSET(out[5]), 5u);
+  unref_all(out);
+}
+
+TEST(RifeEvents, NoInterpolationAcrossATimestampGap) {
+  Harness t(rgb_caps(32, 24, "30/1"));
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 0, 0)), GST_FLOW_OK);
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 1, GST_SECOND)), GST_FLOW_OK);
+  auto out = pull_all(t.h);
+  ASSERT_EQ(out.size(), 1u) << "frame 0 once, nothing invented across one second without input";
+  EXPECT_EQ(counter(t.element(), "frames-interpolated"), 0u);
+  unref_all(out);
+}
+
+TEST(RifeEvents, FlushDropsTheCachedFrameWithoutPushingIt) {
+  Harness t(rgb_caps(32, 24, "30/1"));
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 0, 0)), GST_FLOW_OK);
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 1, GST_SECOND / 30)), GST_FLOW_OK);
+  auto before = pull_all(t.h);
+  ASSERT_EQ(before.size(), 2u);
+  const auto stale = make_frame(32, 24, 1, 0);
+  const auto stale_bytes = bytes(stale);
+  gst_buffer_unref(stale);
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_flush_start()));
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_flush_stop(TRUE)));
+  GstSegment seg;
+  gst_segment_init(&seg, GST_FORMAT_TIME);
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_segment(&seg)));
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 5, 0)), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
+  auto after = pull_all(t.h);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_NE(bytes(after[0]), stale_bytes) << "the frame cached before the flush must not come out";
+  EXPECT_EQ(GST_BUFFER_PTS(after[0]), 0u);
+  EXPECT_TRUE(GST_BUFFER_FLAG_IS_SET(after[0], GST_BUFFER_FLAG_DISCONT));
+  unref_all(before);
+  unref_all(after);
+}
+
+TEST(RifeEvents, SingleFrameStreamGivesThatFrameOnce) {
+  Harness t(rgb_caps(32, 24, "30/1"));
+  GstBuffer* f = make_frame(32, 24, 3, 7 * GST_SECOND);
+  const auto in = bytes(f);
+  ASSERT_EQ(gst_harness_push(t.h, f), GST_FLOW_OK);
+  EXPECT_EQ(gst_harness_buffers_received(t.h), 0u) << "the frame waits for the next one";
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
+  auto out = pull_all(t.h);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(bytes(out[0]), in);
+  EXPECT_EQ(GST_BUFFER_PTS(out[0]), 7 * GST_SECOND);
+  EXPECT_EQ(GST_BUFFER_DURATION(out[0]), GST_SECOND / 60);
+  unref_all(out);
+}
+
+TEST(RifeEvents, UntimestampedInputContinuesAtTheInputRateFromTheSegmentStart) {
+  Harness t(rgb_caps(32, 24, "30/1"));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, i, GST_CLOCK_TIME_NONE)), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
+  auto out = pull_all(t.h);
+  ASSERT_EQ(out.size(), 5u);
+  for (size_t k = 0; k < out.size(); ++k) EXPECT_EQ(GST_BUFFER_PTS(out[k]), gst_util_uint64_scale(k, GST_SECOND, 60)) << k;
+  unref_all(out);
+}
+
+TEST(RifeQueries, LatencyAddsOneInputFrameAndOneOutputFrame) {
+  Harness t(rgb_caps(32, 24, "30/1"));
+  gst_harness_set_upstream_latency(t.h, 10 * GST_MSECOND);
+  ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, 0, 0)), GST_FLOW_OK);  // negotiates
+  EXPECT_EQ(gst_harness_query_latency(t.h), 10 * GST_MSECOND + GST_SECOND / 30 + GST_SECOND / 60);
+}
+
+TEST(RifeProperties, EveryPropertyIsDocumented) {
+  GstElement* e = gst_element_factory_make("rife", nullptr);
+  ASSERT_NE(e, nullptr);
+  guint n = 0;
+  GParamSpec** specs = g_object_class_list_properties(G_OBJECT_GET_CLASS(e), &n);
+  int ours = 0;
+  for (guint i = 0; i < n; ++i) {
+    if (specs[i]->owner_type != G_OBJECT_TYPE(e)) continue;
+    ++ours;
+    const char* blurb = g_param_spec_get_blurb(specs[i]);
+    EXPECT_TRUE(blurb && strlen(blurb) > 15) << g_param_spec_get_name(specs[i]);
+  }
+  EXPECT_EQ(ours, 8) << "model-path, model-version, device, precision, scale, frames-in/out/interpolated";
+  g_free(specs);
+  gst_object_unref(e);
+}
+
+TEST(RifeErrors, AMissingModelFailsTheStateChangeWithAnErrorNamingTheFile) {
+  GstElement* pipeline = gst_parse_launch(
+      "videotestsrc num-buffers=3 ! video/x-raw,format=RGB,width=32,height=24 ! rife device=cpu "
+      "model-path=/nonexistent/rife46.pth ! fakesink",
+      nullptr);
+  ASSERT_NE(pipeline, nullptr);
+  EXPECT_EQ(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
+  ASSERT_NE(msg, nullptr);
+  GError* err = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(msg, &err, &debug);
+  EXPECT_NE(std::string(err->message).find("/nonexistent/rife46.pth"), std::string::npos) << err->message;
+  EXPECT_NE(std::string(debug).find("weights file not found"), std::string::npos) << debug;
+  g_error_free(err);
+  g_free(debug);
+  gst_message_unref(msg);
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+}
+
+TEST(RifeErrors, AWeightsFileOfTheWrongShapeIsRefusedAtStart) {
+  GstElement* e = gst_element_factory_make("rife", nullptr);
+  g_object_set(e, "device", "cpu", "model-path", rife_test::fixture("wrong_shape.pth").c_str(), nullptr);
+  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_object_unref(e);
+}
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
