@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# One idempotent set-up for a fresh Debian 12 machine, used by both README commands:
+#   1. Debian packages (GStreamer, build tools, test libraries) that are not installed yet
+#   2. a git-ignored venv (.venv) with the PyPI torch wheel: LibTorch comes from it
+#   3. the real RIFE 4.6 weights (models/get_weights.py)
+#   4. meson configure (once) and ninja build (only what changed)
+# A second run does no network work: each step checks first and skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# torch 2.11.0: the version the GPU machine runs (2.11.0+cu130); the PyPI wheel is the CUDA 13.0
+# build, which also runs on the CPU, so one LibTorch serves CI, developers and the GPU machine.
+TORCH_VERSION=2.11.0
+BUILD_DIR=${RIFE_BUILD_DIR:-build}
+
+DEBIAN_PACKAGES=(
+  g++ pkg-config meson ninja-build git
+  libgtest-dev libpng-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+)
+
+step() { printf '\n== setup: %s\n' "$*"; }
+
+step "Debian packages"
+missing=()
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then missing+=(python3-venv); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "all present"
+fi
+
+step "Python venv with torch ${TORCH_VERSION} (LibTorch)"
+if ! .venv/bin/python -c "import torch, numpy, sys; sys.exit(torch.__version__.split('+')[0] != '${TORCH_VERSION}')" 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet "torch==${TORCH_VERSION}" numpy
+fi
+.venv/bin/python -c "import torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda)"
+
+step "RIFE 4.6 weights"
+set +e
+.venv/bin/python models/get_weights.py
+weights_status=$?
+set -e
+case $weights_status in
+  0) ;;
+  3) echo "setup: WARNING: no real weights; the tests that need them will be reported as SKIPPED (not passed)." ;;
+  *) echo "setup: the weights tool failed (status $weights_status)" >&2; exit 1 ;;
+esac
+
+step "build (${BUILD_DIR})"
+if [ ! -f "${BUILD_DIR}/build.ninja" ]; then
+  meson setup "${BUILD_DIR}" -Dtorch_python="$PWD/.venv/bin/python3"
+fi
+ninja -C "${BUILD_DIR}"
