@@ -35,7 +35,7 @@ enum {
 };
 
 enum GstRifePrecision { PRECISION_AUTO, PRECISION_FP32, PRECISION_FP16, PRECISION_BF16 };
-enum GstRifeModelVersion { MODEL_VERSION_AUTO, MODEL_VERSION_4_6 };
+enum GstRifeModelVersion { MODEL_VERSION_AUTO, MODEL_VERSION_4_6, MODEL_VERSION_4_25, MODEL_VERSION_4_26, MODEL_VERSION_4_25_LITE };
 
 namespace {
 
@@ -83,6 +83,16 @@ struct State {
   guint64 out_offset = 0;
   bool warned_no_timestamps = false;
 };
+
+const char* to_engine(GstRifeModelVersion v) {
+  switch (v) {
+    case MODEL_VERSION_4_6: return "4.6";
+    case MODEL_VERSION_4_25: return "4.25";
+    case MODEL_VERSION_4_26: return "4.26";
+    case MODEL_VERSION_4_25_LITE: return "4.25-lite";
+    default: return "auto";
+  }
+}
 
 rife::Precision to_engine(GstRifePrecision p) {
   switch (p) {
@@ -151,6 +161,9 @@ GType gst_rife_model_version_get_type(void) {
   static const GEnumValue values[] = {
       {MODEL_VERSION_AUTO, "Detect from the state dict's keys and shapes", "auto"},
       {MODEL_VERSION_4_6, "RIFE 4.6", "4.6"},
+      {MODEL_VERSION_4_25, "RIFE 4.25", "4.25"},
+      {MODEL_VERSION_4_26, "RIFE 4.26 (same architecture as 4.25)", "4.26"},
+      {MODEL_VERSION_4_25_LITE, "RIFE 4.25-lite", "4.25-lite"},
       {0, nullptr, nullptr}};
   if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifeModelVersion", values));
   return type;
@@ -216,6 +229,7 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
   {
     std::lock_guard<std::mutex> lock(self->settings_lock);
     options.model_path = self->settings->model_path;
+    options.model_version = to_engine(self->settings->model_version);
     options.device = self->settings->device;
     options.precision = to_engine(self->settings->precision);
     options.scale = self->settings->scale;
@@ -231,8 +245,9 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
                       ("%s", e.what()));
     return FALSE;
   }
-  GST_INFO_OBJECT(self, "RIFE 4.6 from %s on %s, %s", options.model_path.c_str(),
-                  self->state->engine->device_name().c_str(), rife::to_string(self->state->engine->precision()));
+  GST_INFO_OBJECT(self, "RIFE %s (model-version=%s) from %s on %s, %s", self->state->engine->model_version().c_str(),
+                  options.model_version.c_str(), options.model_path.c_str(), self->state->engine->device_name().c_str(),
+                  rife::to_string(self->state->engine->precision()));
   self->frames_in = self->frames_out = self->frames_interpolated = 0;
   return TRUE;
 }
@@ -642,7 +657,7 @@ static void gst_rife_class_init(GstRifeClass* klass) {
                           nullptr, model_flags));
   g_object_class_install_property(
       gobject_class, PROP_MODEL_VERSION,
-      g_param_spec_enum("model-version", "Model version", "RIFE version of the weights (auto: from the state dict)",
+      g_param_spec_enum("model-version", "Model version", "RIFE version of the weights (auto: detected from the state dict's keys and shapes; a forced version that does not match the file is an error)",
                         GST_TYPE_RIFE_MODEL_VERSION, MODEL_VERSION_AUTO, model_flags));
   g_object_class_install_property(
       gobject_class, PROP_DEVICE,

@@ -1,4 +1,4 @@
-// Engine: weights -> IFNet46 on a device; bytes -> prepared frames -> interpolated bytes.
+// Engine: weights -> IFNet on a device; bytes -> prepared frames -> interpolated bytes.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -13,18 +13,38 @@ namespace rife {
 
 class PreparedFrame {
  public:
-  PreparedFrame(torch::Tensor image, uint64_t generation) : image(std::move(image)), generation(generation) {}
-  const torch::Tensor image;  // [1, 3, padded H, padded W] in [0, 1], model dtype, on the device
-  const uint64_t generation;  // Engine::configure() call it was prepared under
+  PreparedFrame(torch::Tensor image, torch::Tensor features, uint64_t generation)
+      : image(std::move(image)), features(std::move(features)), generation(generation) {}
+  const torch::Tensor image;     // [1, 3, padded H, padded W] in [0, 1], model dtype, on the device
+  const torch::Tensor features;  // 4.25+: encode(image) [1, 4, padded H, padded W]; undefined otherwise
+  const uint64_t generation;     // Engine::configure() call it was prepared under
 };
 
+namespace {
+
+// Reads the weights, finds their architecture from the keys and shapes, checks a forced version
+// against it and validates every tensor.
+std::pair<const ModelSpec*, StateDict> load_model(const std::string& path, const std::string& version) {
+  StateDict raw = read_state_dict(path);
+  std::vector<std::pair<std::string, std::vector<int64_t>>> keys;
+  for (const auto& [k, t] : raw)
+    keys.emplace_back(k.rfind("module.", 0) == 0 ? k.substr(7) : k, std::vector<int64_t>(t.sizes().begin(), t.sizes().end()));
+  const ModelSpec& detected = detect_spec(keys, path);
+  if (version != "auto" && &spec_for_version(version) != &detected)
+    throw Error(path + ": model-version " + version + " was requested but the file holds a RIFE " + detected.name +
+                " state dict");
+  return {&detected, validate_state_dict(raw, detected, path)};
+}
+
+}  // namespace
+
 struct Engine::Impl {
-  Impl(const EngineOptions& o)
+  Impl(const EngineOptions& o, std::pair<const ModelSpec*, StateDict> model)
       : options(o),
         device(resolve_device(o.device)),
         precision(resolve_precision(o.precision, device)),
         dtype(dtype_of(precision)),
-        net(validate_state_dict(read_state_dict(o.model_path), rife46_spec(), o.model_path), device, dtype),
+        net(*model.first, model.second, device, dtype),
         stream(device) {}
 
   torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(dtype); }
@@ -40,7 +60,7 @@ struct Engine::Impl {
   const torch::Device device;
   const Precision precision;
   const torch::ScalarType dtype;
-  const IFNet46 net;
+  const IFNet net;
   DeviceStream stream;
 
   FrameGeometry geometry;
@@ -56,8 +76,10 @@ struct Engine::Impl {
 Engine::Engine(const EngineOptions& options) {
   if (!(options.scale == 0.0 || options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
     throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5, 0.25 or 0 (auto)");
+  if (options.model_version != "auto") spec_for_version(options.model_version);  // rejects unknown names early
+  resolve_precision(options.precision, resolve_device(options.device));  // option errors before the file's
   torch::NoGradGuard no_grad;
-  impl_ = std::make_unique<Impl>(options);
+  impl_ = std::make_unique<Impl>(options, load_model(options.model_path, options.model_version));
 }
 
 Engine::~Engine() = default;
@@ -70,12 +92,12 @@ void Engine::configure(const FrameGeometry& g) {
   torch::NoGradGuard no_grad;
   DeviceStream::Scope on_stream(s.stream);
   s.scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
-  const int64_t m = IFNet46::padding_multiple(s.scale);
+  const int64_t m = s.net.spec().padding_multiple(s.scale);
   s.geometry = g;
   s.offsets = channel_offsets(g.format);
   s.padded_h = (g.height + m - 1) / m * m;
   s.padded_w = (g.width + m - 1) / m * m;
-  s.warp_grid = IFNet46::make_warp_grid(s.padded_h, s.padded_w, s.tensor_options());
+  s.warp_grid = IFNet::make_warp_grid(s.padded_h, s.padded_w, s.tensor_options());
   s.timestep = torch::empty({1, 1, s.padded_h, s.padded_w}, s.tensor_options());
   s.rgb_index = torch::tensor({int64_t(s.offsets.r), int64_t(s.offsets.g), int64_t(s.offsets.b)},
                               torch::TensorOptions().dtype(torch::kInt64).device(s.device));
@@ -100,7 +122,9 @@ FrameHandle Engine::prepare(const uint8_t* data, size_t stride) {
   auto rgb = pixels.index_select(2, s.rgb_index).permute({2, 0, 1}).unsqueeze(0).to(s.dtype).div_(255.0);
   auto image = torch::zeros({1, 3, s.padded_h, s.padded_w}, s.tensor_options());
   image.narrow(2, 0, g.height).narrow(3, 0, g.width).copy_(rgb);
-  return std::make_shared<PreparedFrame>(image, s.generation);
+  // The features of a frame depend on it alone: computed here once, reused by both pairs it is in.
+  torch::Tensor features = s.options.cache_features ? s.net.encode(image) : torch::Tensor();
+  return std::make_shared<PreparedFrame>(image, features, s.generation);
 }
 
 void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride) {
@@ -113,7 +137,9 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, ui
   torch::NoGradGuard no_grad;
   DeviceStream::Scope on_stream(s.stream);
   s.timestep.fill_(t);
-  auto result = s.net.forward(a->image, b->image, s.timestep, s.warp_grid, s.scale);
+  const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
+  auto result = s.net.forward(a->image, b->image, encode_now ? s.net.encode(a->image) : a->features,
+                              encode_now ? s.net.encode(b->image) : b->features, s.timestep, s.warp_grid, s.scale);
   auto rgb = result[0].narrow(1, 0, g.height).narrow(2, 0, g.width).to(torch::kFloat32)
                  .mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).permute({1, 2, 0});
   auto packed = torch::full({g.height, g.width, bpp}, 255, torch::TensorOptions().dtype(torch::kUInt8).device(s.device));
@@ -122,6 +148,7 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, ui
   dst.copy_(packed);  // device -> host; returns once the bytes are in `out`
 }
 
+std::string Engine::model_version() const { return impl_->net.spec().name; }
 std::string Engine::device_name() const { return impl_->device.str(); }
 Precision Engine::precision() const { return impl_->precision; }
 double Engine::scale() const { return impl_->scale; }

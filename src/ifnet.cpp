@@ -1,6 +1,5 @@
 #include "ifnet.h"
 
-#include <cmath>
 #include <map>
 
 namespace F = torch::nn::functional;
@@ -31,10 +30,10 @@ torch::Tensor warp(const torch::Tensor& img, const torch::Tensor& flow, const to
 
 }  // namespace
 
-IFNet46::IFNet46(const StateDict& weights, torch::Device device, torch::ScalarType dtype) {
+IFNet::IFNet(const ModelSpec& spec, const StateDict& weights, torch::Device device, torch::ScalarType dtype)
+    : spec_(spec) {
   std::map<std::string, torch::Tensor> w;
   for (const auto& [k, t] : weights) w[k] = t.to(device, dtype).contiguous();
-  const ModelSpec& spec = rife46_spec();
   for (const auto& bs : spec.blocks) {
     const std::string& n = bs.name;
     Block b;
@@ -52,18 +51,28 @@ IFNet46::IFNet46(const StateDict& weights, torch::Device device, torch::ScalarTy
     b.last_b = w.at(n + ".lastconv.0.bias");
     blocks_.push_back(std::move(b));
   }
+  if (spec.has_encoder)
+    for (int i = 0; i < 4; ++i) {
+      encoder_.push_back(w.at("encode.cnn" + std::to_string(i) + ".weight"));
+      encoder_.push_back(w.at("encode.cnn" + std::to_string(i) + ".bias"));
+    }
 }
 
-int64_t IFNet46::padding_multiple(double scale) { return int64_t(std::lround(32.0 / scale)); }
-
-torch::Tensor IFNet46::make_warp_grid(int64_t height, int64_t width, const torch::TensorOptions& options) {
+torch::Tensor IFNet::make_warp_grid(int64_t height, int64_t width, const torch::TensorOptions& options) {
   auto xs = torch::linspace(-1.0, 1.0, width, options).view({1, 1, width}).expand({1, height, width});
   auto ys = torch::linspace(-1.0, 1.0, height, options).view({1, height, 1}).expand({1, height, width});
   return torch::stack({xs, ys}, 3).contiguous();
 }
 
-std::pair<torch::Tensor, torch::Tensor> IFNet46::run_block(const Block& b, torch::Tensor x, const torch::Tensor& flow,
-                                                           double scale) const {
+torch::Tensor IFNet::encode(const torch::Tensor& img) const {
+  if (!spec_.has_encoder) return torch::Tensor();
+  auto x = leaky(F::conv2d(img, encoder_[0], F::Conv2dFuncOptions().bias(encoder_[1]).stride(2).padding(1)));
+  x = leaky(F::conv2d(x, encoder_[2], F::Conv2dFuncOptions().bias(encoder_[3]).padding(1)));
+  x = leaky(F::conv2d(x, encoder_[4], F::Conv2dFuncOptions().bias(encoder_[5]).padding(1)));
+  return F::conv_transpose2d(x, encoder_[6], F::ConvTranspose2dFuncOptions().bias(encoder_[7]).stride(2).padding(1));
+}
+
+IFNet::BlockOut IFNet::run_block(const Block& b, torch::Tensor x, const torch::Tensor& flow, double scale) const {
   x = resize(x, 1.0 / scale);
   if (flow.defined()) x = torch::cat({x, resize(flow, 1.0 / scale) * (1.0 / scale)}, 1);
   auto feat = leaky(F::conv2d(x, b.conv0_w, F::Conv2dFuncOptions().bias(b.conv0_b).stride(2).padding(1)));
@@ -72,20 +81,37 @@ std::pair<torch::Tensor, torch::Tensor> IFNet46::run_block(const Block& b, torch
     feat = leaky(F::conv2d(feat, b.res_w[i], F::Conv2dFuncOptions().bias(b.res_b[i]).padding(1)) * b.res_beta[i] + feat);
   auto tmp = F::conv_transpose2d(feat, b.last_w, F::ConvTranspose2dFuncOptions().bias(b.last_b).stride(2).padding(1));
   tmp = resize(F::pixel_shuffle(tmp, 2), scale);
-  return {tmp.narrow(1, 0, 4) * scale, tmp.narrow(1, 4, 1)};
+  return {tmp.narrow(1, 0, 4) * scale, tmp.narrow(1, 4, 1), tmp.narrow(1, 5, tmp.size(1) - 5)};
 }
 
-torch::Tensor IFNet46::forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& timestep,
-                               const torch::Tensor& warp_grid, double scale) const {
-  const std::array<double, 4> scales{8.0 / scale, 4.0 / scale, 2.0 / scale, 1.0 / scale};
-  torch::Tensor flow, mask, warped0 = img0, warped1 = img1;
+torch::Tensor IFNet::forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& feat0,
+                             const torch::Tensor& feat1, const torch::Tensor& timestep, const torch::Tensor& warp_grid,
+                             double scale) const {
+  const bool features = spec_.has_encoder;
+  torch::Tensor flow, mask, block_features, warped0 = img0, warped1 = img1;
   for (size_t i = 0; i < blocks_.size(); ++i) {
+    const double s = spec_.scales[i] / scale;
     if (!flow.defined()) {
-      std::tie(flow, mask) = run_block(blocks_[i], torch::cat({img0, img1, timestep}, 1), torch::Tensor(), scales[i]);
+      auto in = features ? torch::cat({img0, img1, feat0, feat1, timestep}, 1) : torch::cat({img0, img1, timestep}, 1);
+      auto out = run_block(blocks_[i], in, torch::Tensor(), s);
+      flow = out.flow;
+      mask = out.mask;
+      block_features = out.features;
+    } else if (features) {
+      // 4.25+: the warped per-frame features and the previous block's features join the input; the
+      // block's mask replaces the previous one.
+      auto wf0 = warp(feat0, flow.narrow(1, 0, 2), warp_grid);
+      auto wf1 = warp(feat1, flow.narrow(1, 2, 2), warp_grid);
+      auto out = run_block(blocks_[i], torch::cat({warped0, warped1, wf0, wf1, timestep, mask, block_features}, 1),
+                           flow, s);
+      flow = flow + out.flow;
+      mask = out.mask;
+      block_features = out.features;
     } else {
-      auto [df, dm] = run_block(blocks_[i], torch::cat({warped0, warped1, timestep, mask}, 1), flow, scales[i]);
-      flow = flow + df;
-      mask = mask + dm;
+      // 4.6: flow and mask are refined by addition.
+      auto out = run_block(blocks_[i], torch::cat({warped0, warped1, timestep, mask}, 1), flow, s);
+      flow = flow + out.flow;
+      mask = mask + out.mask;
     }
     warped0 = warp(img0, flow.narrow(1, 0, 2), warp_grid);
     warped1 = warp(img1, flow.narrow(1, 2, 2), warp_grid);

@@ -1,10 +1,9 @@
-// IFNet of RIFE 4.6 written with LibTorch: the same computation as the official module, held as
-// plain tensors on the engine's device in its dtype.
+// IFNet of RIFE 4.6 and 4.25/4.26 (and 4.25-lite) written with LibTorch: the same computation as
+// the official modules, held as plain tensors on the engine's device in its dtype.
 #pragma once
 
 #include <torch/torch.h>
 
-#include <array>
 #include <vector>
 
 #include "model_spec.h"
@@ -12,21 +11,26 @@
 
 namespace rife {
 
-class IFNet46 {
+class IFNet {
  public:
-  // `weights` must have passed validate_state_dict() against rife46_spec().
-  IFNet46(const StateDict& weights, torch::Device device, torch::ScalarType dtype);
+  // `weights` must have passed validate_state_dict() against `spec`.
+  IFNet(const ModelSpec& spec, const StateDict& weights, torch::Device device, torch::ScalarType dtype);
 
-  // img0, img1: [N, 3, H, W] in [0, 1], H and W multiples of padding_multiple(scale).
-  // timestep: [N, 1, H, W]. warp_grid: from make_warp_grid(H, W). Returns [N, 3, H, W].
-  torch::Tensor forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& timestep,
-                        const torch::Tensor& warp_grid, double scale) const;
+  const ModelSpec& spec() const { return spec_; }
+
+  // 4.25+: the 4-channel feature map of one frame [N, 3, H, W] -> [N, 4, H, W]. It depends on that
+  // frame alone, so the engine computes it once per input frame. Undefined tensor for 4.6.
+  torch::Tensor encode(const torch::Tensor& img) const;
+
+  // img0, img1: [N, 3, H, W] in [0, 1], H and W multiples of spec().padding_multiple(scale).
+  // feat0, feat1: encode(img0), encode(img1) (4.25+; ignored for 4.6). timestep: [N, 1, H, W].
+  // warp_grid: from make_warp_grid(H, W). Returns [N, 3, H, W].
+  torch::Tensor forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& feat0,
+                        const torch::Tensor& feat1, const torch::Tensor& timestep, const torch::Tensor& warp_grid,
+                        double scale) const;
 
   // Base sampling grid [1, H, W, 2] in grid_sample's [-1, 1] coordinates (align_corners).
   static torch::Tensor make_warp_grid(int64_t height, int64_t width, const torch::TensorOptions& options);
-
-  // Frames are padded to a multiple of this: the coarsest level downsamples by 32 / scale.
-  static int64_t padding_multiple(double scale);
 
  private:
   struct Block {
@@ -34,10 +38,14 @@ class IFNet46 {
     std::vector<torch::Tensor> res_w, res_b, res_beta;
     torch::Tensor last_w, last_b;
   };
-  std::pair<torch::Tensor, torch::Tensor> run_block(const Block& b, torch::Tensor x, const torch::Tensor& flow,
-                                                    double scale) const;
+  struct BlockOut {
+    torch::Tensor flow, mask, features;
+  };
+  BlockOut run_block(const Block& b, torch::Tensor x, const torch::Tensor& flow, double scale) const;
 
+  const ModelSpec& spec_;
   std::vector<Block> blocks_;
+  std::vector<torch::Tensor> encoder_;  // cnn0..cnn3 weight, bias pairs
 };
 
 }  // namespace rife

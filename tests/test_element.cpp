@@ -283,6 +283,26 @@ TEST(RifeErrors, AMissingModelFailsTheStateChangeWithAnErrorNamingTheFile) {
   gst_object_unref(pipeline);
 }
 
+TEST(RifeModels, Rife425WeightsRunInTheElement) {
+  GstHarness* h = gst_harness_new_parse(("rife device=cpu model-path=" + rife_test::fixture("rife425_random.pth")).c_str());
+  gst_harness_set_src_caps_str(h, rgb_caps(40, 30, "30/1").c_str());
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(gst_harness_push(h, make_frame(40, 30, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_push_event(h, gst_event_new_eos()));
+  auto out = pull_all(h);
+  EXPECT_EQ(out.size(), 5u);
+  unref_all(out);
+  gst_harness_teardown(h);
+}
+
+TEST(RifeErrors, AForcedModelVersionThatDoesNotMatchTheFileFailsTheStart) {
+  GstElement* e = gst_element_factory_make("rife", nullptr);
+  gst_util_set_object_arg(G_OBJECT(e), "model-version", "4.6");
+  g_object_set(e, "device", "cpu", "model-path", rife_test::fixture("rife425_random.pth").c_str(), nullptr);
+  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_object_unref(e);
+}
+
 TEST(RifeErrors, AWeightsFileOfTheWrongShapeIsRefusedAtStart) {
   GstElement* e = gst_element_factory_make("rife", nullptr);
   g_object_set(e, "device", "cpu", "model-path", rife_test::fixture("wrong_shape.pth").c_str(), nullptr);

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "ifnet.h"
 #include "rife_engine.h"
 #include "state_dict.h"
 #include "test_support.h"
@@ -49,9 +50,11 @@ std::string expect_error(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST(Engine, MatchesTheIndependentPyTorchIFNetOnOddSizesTimestepsAndScales) {
+// Runs every case of a reference file written by make_fixtures.py through the engine and compares
+// with the independent PyTorch IFNet's bytes.
+void expect_matches_reference(const std::string& model, const std::string& reference, int expected_cases) {
   std::map<std::string, torch::Tensor> cases;
-  for (auto& [k, v] : rife::read_state_dict(fixture("reference_outputs.pth"))) cases[k] = v;
+  for (auto& [k, v] : rife::read_state_dict(fixture(reference))) cases[k] = v;
   int checked = 0;
   for (const auto& [key, value] : cases) {
     if (key.size() < 7 || key.substr(key.size() - 7) != ".params") continue;
@@ -59,7 +62,9 @@ TEST(Engine, MatchesTheIndependentPyTorchIFNetOnOddSizesTimestepsAndScales) {
     const double t = value[0].item<double>(), scale = value[1].item<double>();
     const auto& f0 = cases.at(name + ".frame0");
     const int h = int(f0.size(0)), w = int(f0.size(1));
-    rife::Engine engine(random_weights(scale));
+    auto options = random_weights(scale);
+    options.model_path = fixture(model);
+    rife::Engine engine(options);
     const auto got = run(engine, bytes_of(f0), bytes_of(cases.at(name + ".frame1")), w, h, rife::PixelFormat::RGB,
                          float(t));
     const auto want = bytes_of(cases.at(name + ".expected"));
@@ -71,11 +76,23 @@ TEST(Engine, MatchesTheIndependentPyTorchIFNetOnOddSizesTimestepsAndScales) {
       off_by_one += d == 1;
     }
     // Same float math in another order: only rounding at .5 boundaries may differ.
-    EXPECT_LE(max_diff, 1) << name;
-    EXPECT_LT(off_by_one, int(got.size() / 100) + 1) << name;
+    EXPECT_LE(max_diff, 1) << model << " " << name;
+    EXPECT_LT(off_by_one, int(got.size() / 100) + 1) << model << " " << name;
     ++checked;
   }
-  EXPECT_EQ(checked, 3);
+  EXPECT_EQ(checked, expected_cases);
+}
+
+TEST(Engine, Rife46MatchesTheIndependentPyTorchIFNetOnOddSizesTimestepsAndScales) {
+  expect_matches_reference("official_module_prefix.pth", "reference_outputs.pth", 3);
+}
+
+TEST(Engine, Rife425MatchesTheIndependentPyTorchIFNetIncludingT0AndT1) {
+  expect_matches_reference("rife425_random.pth", "reference_outputs_425.pth", 4);
+}
+
+TEST(Engine, Rife425LiteMatchesTheIndependentPyTorchIFNet) {
+  expect_matches_reference("rife425_lite_random.pth", "reference_outputs_425_lite.pth", 2);
 }
 
 TEST(Engine, PadsToMultiplesOf32AndCropsBackToTheInputSize) {
@@ -174,6 +191,104 @@ TEST(Engine, APreparedFrameIsReusedAsThePreviousFrameOfTheNextPair) {
   engine.interpolate(p1, p2, 0.5f, second.data(), w * 3);
   engine.interpolate(engine.prepare(f1.data(), w * 3), p2, 0.5f, fresh.data(), w * 3);
   EXPECT_EQ(second, fresh);
+}
+
+rife::EngineOptions with_model(const std::string& file, const std::string& version = "auto") {
+  auto o = random_weights();
+  o.model_path = fixture(file);
+  o.model_version = version;
+  return o;
+}
+
+TEST(ModelVersions, AutoDetectsTheArchitectureFromKeysAndShapes) {
+  EXPECT_EQ(rife::Engine(with_model("official_plain.pth")).model_version(), "4.6");
+  EXPECT_EQ(rife::Engine(with_model("rife425_random.pth")).model_version(), "4.25/4.26");
+  EXPECT_EQ(rife::Engine(with_model("rife425_lite_random.pth")).model_version(), "4.25-lite");
+}
+
+TEST(ModelVersions, AForcedVersionThatMatchesLoads) {
+  EXPECT_EQ(rife::Engine(with_model("rife425_random.pth", "4.25")).model_version(), "4.25/4.26");
+  EXPECT_EQ(rife::Engine(with_model("rife425_random.pth", "4.26")).model_version(), "4.25/4.26");
+  EXPECT_EQ(rife::Engine(with_model("official_plain.pth", "4.6")).model_version(), "4.6");
+}
+
+TEST(ModelVersions, AForcedVersionThatDoesNotMatchTheFileIsAClearError) {
+  EXPECT_NE(expect_error([] { rife::Engine e(with_model("rife425_random.pth", "4.6")); })
+                .find("rife425_random.pth: model-version 4.6 was requested but the file holds a RIFE 4.25/4.26 state dict"),
+            std::string::npos);
+  EXPECT_NE(expect_error([] { rife::Engine e(with_model("official_plain.pth", "4.25")); })
+                .find("holds a RIFE 4.6 state dict"),
+            std::string::npos);
+  EXPECT_NE(expect_error([] { rife::Engine e(with_model("rife425_lite_random.pth", "4.26")); })
+                .find("holds a RIFE 4.25-lite state dict"),
+            std::string::npos);
+  EXPECT_NE(expect_error([] { rife::Engine e(with_model("official_plain.pth", "4.7")); }).find("unknown RIFE model version '4.7'"),
+            std::string::npos);
+}
+
+TEST(ModelVersions, PaddingFollowsTheCoarsestScaleOfEachArchitecture) {
+  rife::Engine v425(with_model("rife425_random.pth"));
+  v425.configure({100, 70, rife::PixelFormat::RGB});
+  EXPECT_EQ(v425.padded_width(), 128);  // multiple of 64
+  EXPECT_EQ(v425.padded_height(), 128);
+  rife::Engine lite(with_model("rife425_lite_random.pth"));
+  lite.configure({130, 50, rife::PixelFormat::RGB});
+  EXPECT_EQ(lite.padded_width(), 256);  // multiple of 128
+  EXPECT_EQ(lite.padded_height(), 128);
+  auto half = with_model("rife425_random.pth");
+  half.scale = 0.5;
+  rife::Engine v425_half(half);
+  v425_half.configure({100, 70, rife::PixelFormat::RGB});
+  EXPECT_EQ(v425_half.padded_width(), 128);  // multiple of 128
+}
+
+TEST(FeatureCache, CachedAndPerPairFeaturesGiveIdenticalFrames) {
+  const int w = 70, h = 50;
+  std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3), f2(w * h * 3);
+  for (size_t i = 0; i < f0.size(); ++i) { f0[i] = uint8_t(i * 7); f1[i] = uint8_t(i * 11 + 3); f2[i] = uint8_t(i * 5 + 1); }
+  auto cached_opts = with_model("rife425_random.pth");
+  auto uncached_opts = cached_opts;
+  uncached_opts.cache_features = false;
+  rife::Engine cached(cached_opts), uncached(uncached_opts);
+  for (auto* e : {&cached, &uncached}) e->configure({w, h, rife::PixelFormat::RGB});
+  auto c0 = cached.prepare(f0.data(), w * 3), c1 = cached.prepare(f1.data(), w * 3), c2 = cached.prepare(f2.data(), w * 3);
+  auto u0 = uncached.prepare(f0.data(), w * 3), u1 = uncached.prepare(f1.data(), w * 3), u2 = uncached.prepare(f2.data(), w * 3);
+  for (float t : {0.25f, 0.5f}) {
+    std::vector<uint8_t> a(w * h * 3), b(w * h * 3);
+    cached.interpolate(c0, c1, t, a.data(), w * 3);
+    uncached.interpolate(u0, u1, t, b.data(), w * 3);
+    EXPECT_EQ(a, b) << "pair (0, 1) t=" << t;
+    cached.interpolate(c1, c2, t, a.data(), w * 3);  // frame 1's features computed once, reused here
+    uncached.interpolate(u1, u2, t, b.data(), w * 3);
+    EXPECT_EQ(a, b) << "pair (1, 2) t=" << t;
+  }
+}
+
+TEST(FeatureCache, IFNetOutputIsBitExactWithFeaturesComputedOnceOrPerPair) {
+  const auto raw = rife::read_state_dict(fixture("rife425_random.pth"));
+  const auto& spec = rife::rife425_spec();
+  rife::IFNet net(spec, rife::validate_state_dict(raw, spec, "rife425_random.pth"), torch::kCPU, torch::kFloat32);
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(1);
+  auto img0 = torch::rand({1, 3, 64, 128}), img1 = torch::rand({1, 3, 64, 128});
+  auto grid = rife::IFNet::make_warp_grid(64, 128, torch::kFloat32);
+  auto t = torch::full({1, 1, 64, 128}, 0.5f);
+  const auto feat0 = net.encode(img0), feat1 = net.encode(img1);  // the cached features
+  auto cached = net.forward(img0, img1, feat0, feat1, t, grid, 1.0);
+  auto fresh = net.forward(img0, img1, net.encode(img0.clone()), net.encode(img1.clone()), t, grid, 1.0);
+  EXPECT_TRUE(torch::equal(cached, fresh));
+  EXPECT_EQ(feat0.sizes(), torch::IntArrayRef({1, 4, 64, 128}));
+}
+
+TEST(Engine, IsDeterministic) {
+  for (const char* model : {"official_plain.pth", "rife425_random.pth"}) {
+    const int w = 40, h = 30;
+    std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3);
+    for (size_t i = 0; i < f0.size(); ++i) { f0[i] = uint8_t(i * 3); f1[i] = uint8_t(i * 13); }
+    rife::Engine engine(with_model(model));
+    EXPECT_EQ(run(engine, f0, f1, w, h, rife::PixelFormat::RGB, 0.5f), run(engine, f0, f1, w, h, rife::PixelFormat::RGB, 0.5f))
+        << model;
+  }
 }
 
 TEST(EngineErrors, BadOptionsAreRefusedWithTheirValue) {

@@ -60,6 +60,33 @@ TEST(ModelSpec, MatchesTheKeysAndOrderOfAPyTorchIFNetStateDict) {
   }
 }
 
+TEST(ModelSpec, Rife425HasTheOfficialTensorCountAndParameterCount) {
+  const auto tensors = rife::rife425_spec().tensors();
+  int64_t parameters = 0;
+  for (const auto& t : tensors) {
+    int64_t n = 1;
+    for (auto d : t.shape) n *= d;
+    parameters += n;
+  }
+  EXPECT_EQ(tensors.size(), 158u);
+  EXPECT_EQ(parameters, 5664776);
+}
+
+TEST(ModelSpec, Rife425AndLiteMatchTheKeysAndOrderOfPyTorchModules) {
+  for (auto [file, spec] : {std::pair{"rife425_random.pth", &rife::rife425_spec()},
+                            std::pair{"rife425_lite_random.pth", &rife::rife425_lite_spec()}}) {
+    const auto raw = rife::read_state_dict(fixture(file));
+    const auto want = spec->tensors();
+    ASSERT_EQ(raw.size(), want.size()) << file;
+    for (size_t i = 0; i < want.size(); ++i) {
+      const std::string key = raw[i].first.rfind("module.", 0) == 0 ? raw[i].first.substr(7) : raw[i].first;
+      EXPECT_EQ(key, want[i].key) << file;
+      EXPECT_EQ(std::vector<int64_t>(raw[i].second.sizes().begin(), raw[i].second.sizes().end()), want[i].shape)
+          << file << " " << key;
+    }
+  }
+}
+
 TEST(LoadWeights, OfficialOrderedDictWithModulePrefix) {
   expect_same_tensors(load_valid("official_module_prefix.pth"), load_valid("official_plain.pth"), 0.0);
 }
