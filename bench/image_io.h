@@ -1,0 +1,22 @@
+// Image files and picture metrics shared by rife-bench and the tests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rife_io {
+
+struct Image {
+  int width = 0, height = 0;
+  std::vector<uint8_t> rgb;  // packed RGB, rows of width * 3 bytes
+};
+
+Image load_png(const std::string& path);  // throws std::runtime_error naming the file
+void save_png(const std::string& path, const Image& image);
+
+double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);  // 8-bit peak; inf when equal
+Image blend(const Image& a, const Image& b);                                 // the 50/50 average, rounded
+std::vector<uint8_t> rgb_to_rgbx(const std::vector<uint8_t>& rgb);
+
+}  // namespace rife_io
