@@ -16,7 +16,7 @@ Image load_png(const std::string& path);  // throws std::runtime_error naming th
 void save_png(const std::string& path, const Image& image);
 
 double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);  // 8-bit peak; inf when equal
-Image blend(const Image& a, const Image& b);                                 // the 50/50 average, rounded
+Image blend(const Image& a, const Image& b);                                // the 50/50 average, rounded
 std::vector<uint8_t> rgb_to_rgbx(const std::vector<uint8_t>& rgb);
 
 }  // namespace rife_io

@@ -90,21 +90,31 @@ Options parse(int argc, char** argv) {
     if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
-    } else if (a == "--model") o.models.push_back(value());
-    else if (a == "--device") o.device = value();
-    else if (a == "--size") o.sizes.push_back(value());
-    else if (a == "--frames") o.frames = std::atoi(value().c_str());
-    else if (a == "--warmup") o.warmup = std::atoi(value().c_str());
-    else if (a == "--precision") o.precisions.push_back(value());
-    else if (a == "--mode") o.modes.push_back(value());
-    else if (a == "--scale") o.scale = std::atof(value().c_str());
+    } else if (a == "--model")
+      o.models.push_back(value());
+    else if (a == "--device")
+      o.device = value();
+    else if (a == "--size")
+      o.sizes.push_back(value());
+    else if (a == "--frames")
+      o.frames = std::atoi(value().c_str());
+    else if (a == "--warmup")
+      o.warmup = std::atoi(value().c_str());
+    else if (a == "--precision")
+      o.precisions.push_back(value());
+    else if (a == "--mode")
+      o.modes.push_back(value());
+    else if (a == "--scale")
+      o.scale = std::atof(value().c_str());
     else if (a == "--quality-dir") {
       o.quality_dir = value();
       quality_dir_given = true;
-    }
-    else if (a == "--element") o.element = true;
-    else if (a == "--json") o.json = value();
-    else usage_error("unknown argument " + a);
+    } else if (a == "--element")
+      o.element = true;
+    else if (a == "--json")
+      o.json = value();
+    else
+      usage_error("unknown argument " + a);
   }
   if (o.frames < 1 || o.warmup < 0) usage_error("--frames must be >= 1 and --warmup >= 0");
   if (!quality_dir_given) {
@@ -271,7 +281,8 @@ std::vector<torch::Tensor> load_quality_pairs(const std::string& dir) {
     for (const char* frame : {"frame10.png", "frame11.png"}) {
       const auto img = rife_io::load_png(dir + "/" + name + "/" + frame);
       const auto rgbx = rife_io::rgb_to_rgbx(img.rgb);
-      pairs.push_back(torch::from_blob(const_cast<uint8_t*>(rgbx.data()), {img.height, img.width, 4}, torch::kUInt8).clone());
+      pairs.push_back(
+          torch::from_blob(const_cast<uint8_t*>(rgbx.data()), {img.height, img.width, 4}, torch::kUInt8).clone());
     }
   return pairs;
 }
@@ -293,7 +304,8 @@ double run_pipeline_s(const std::string& model, const std::string& device, const
   const auto start = Clock::now();
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  GstMessage* msg =
+      gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
   const double s = std::chrono::duration<double>(Clock::now() - start).count();
   const bool ok = msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS;
   if (msg) gst_message_unref(msg);
@@ -305,8 +317,8 @@ double run_pipeline_s(const std::string& model, const std::string& device, const
 
 // The element's steady rate: a run of n pairs minus a run of none (start-up, model load) gives
 // (output fps, interpolations/s) of the element at 2x.
-std::pair<double, double> time_element(const std::string& model, const std::string& device, const std::string& precision,
-                                       int w, int h, int frames, double scale) {
+std::pair<double, double> time_element(const std::string& model, const std::string& device,
+                                       const std::string& precision, int w, int h, int frames, double scale) {
   const double startup = run_pipeline_s(model, device, precision, w, h, 0, scale);
   const double full = run_pipeline_s(model, device, precision, w, h, frames, scale);
   const double s = full - startup;
@@ -341,9 +353,9 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
   const std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  f << "{\n  \"tool\": \"rife-bench\",\n  \"date\": " << json_string(date) << ",\n  \"torch\": "
-    << json_string(TORCH_VERSION) << ",\n  \"frames\": " << o.frames << ",\n  \"warmup\": " << o.warmup
-    << ",\n  \"results\": [\n";
+  f << "{\n  \"tool\": \"rife-bench\",\n  \"date\": " << json_string(date)
+    << ",\n  \"torch\": " << json_string(TORCH_VERSION) << ",\n  \"frames\": " << o.frames
+    << ",\n  \"warmup\": " << o.warmup << ",\n  \"results\": [\n";
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     f << "    {\"model\": " << json_string(r.model) << ", \"model_version\": " << json_string(r.version)
@@ -352,7 +364,8 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
       << ", \"frames\": " << r.frames << ", \"interpolations_per_s\": " << json_number(r.interp_per_s)
       << ", \"latency_ms\": {\"mean\": " << json_number(r.mean_ms) << ", \"p50\": " << json_number(r.p50_ms)
       << ", \"p95\": " << json_number(r.p95_ms) << ", \"p99\": " << json_number(r.p99_ms) << "}"
-      << ", \"peak_memory_mb\": " << json_number(r.peak_memory_mb) << ", \"memory_kind\": " << json_string(r.memory_kind)
+      << ", \"peak_memory_mb\": " << json_number(r.peak_memory_mb)
+      << ", \"memory_kind\": " << json_string(r.memory_kind)
       << ", \"gpu_utilisation\": null, \"h2d_ms\": null, \"d2h_ms\": null"
       << ", \"quality_vs_fp32_baseline\": {\"max_abs_error\": " << json_number(r.max_abs_error)
       << ", \"psnr_db\": " << json_number(r.psnr_db) << ", \"ssim\": " << json_number(r.ssim) << "}"
@@ -405,9 +418,11 @@ int main(int argc, char** argv) {
         eo.device = o.device;
         eo.scale = o.scale;
         std::vector<std::string> run_precisions;
-        if (!precision.empty()) run_precisions = {precision};
-        else run_precisions = rife::Engine(eo).device_name() == "cpu" ? std::vector<std::string>{"fp32"}
-                                                                      : std::vector<std::string>{"fp32", "fp16"};
+        if (!precision.empty())
+          run_precisions = {precision};
+        else
+          run_precisions = rife::Engine(eo).device_name() == "cpu" ? std::vector<std::string>{"fp32"}
+                                                                   : std::vector<std::string>{"fp32", "fp16"};
         for (const auto& p : run_precisions) {
           eo.precision = rife::parse_precision(p);
           rife::Engine engine(eo);

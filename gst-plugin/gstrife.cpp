@@ -35,7 +35,13 @@ enum {
 };
 
 enum GstRifePrecision { PRECISION_AUTO, PRECISION_FP32, PRECISION_FP16, PRECISION_BF16 };
-enum GstRifeModelVersion { MODEL_VERSION_AUTO, MODEL_VERSION_4_6, MODEL_VERSION_4_25, MODEL_VERSION_4_26, MODEL_VERSION_4_25_LITE };
+enum GstRifeModelVersion {
+  MODEL_VERSION_AUTO,
+  MODEL_VERSION_4_6,
+  MODEL_VERSION_4_25,
+  MODEL_VERSION_4_26,
+  MODEL_VERSION_4_25_LITE
+};
 
 namespace {
 
@@ -56,9 +62,9 @@ struct Settings {
 // One output buffer to produce: the previous input again (t = 0) or an interpolation.
 struct OutputJob {
   GstClockTime pts, duration;
-  float t;                  // 0: push `source` itself
-  GstBuffer* source;        // owned ref, set when t == 0
-  rife::FrameHandle a, b;   // set when t > 0
+  float t;                 // 0: push `source` itself
+  GstBuffer* source;       // owned ref, set when t == 0
+  rife::FrameHandle a, b;  // set when t > 0
   bool discont;
 };
 
@@ -74,7 +80,7 @@ struct CachedFrame {
 struct State {
   std::unique_ptr<rife::Engine> engine;
   GstVideoInfo in_info{}, out_info{};
-  bool variable_rate = false;     // framerate 0/1: emit the midpoint of each pair
+  bool variable_rate = false;  // framerate 0/1: emit the midpoint of each pair
   GstClockTime in_frame_duration = GST_CLOCK_TIME_NONE;
   OutputGrid grid;
   CachedFrame prev;
@@ -86,36 +92,66 @@ struct State {
 
 const char* to_engine(GstRifeModelVersion v) {
   switch (v) {
-    case MODEL_VERSION_4_6: return "4.6";
-    case MODEL_VERSION_4_25: return "4.25";
-    case MODEL_VERSION_4_26: return "4.26";
-    case MODEL_VERSION_4_25_LITE: return "4.25-lite";
-    default: return "auto";
+    case MODEL_VERSION_4_6:
+      return "4.6";
+    case MODEL_VERSION_4_25:
+      return "4.25";
+    case MODEL_VERSION_4_26:
+      return "4.26";
+    case MODEL_VERSION_4_25_LITE:
+      return "4.25-lite";
+    default:
+      return "auto";
   }
 }
 
 rife::Precision to_engine(GstRifePrecision p) {
   switch (p) {
-    case PRECISION_FP32: return rife::Precision::FP32;
-    case PRECISION_FP16: return rife::Precision::FP16;
-    case PRECISION_BF16: return rife::Precision::BF16;
-    default: return rife::Precision::Auto;
+    case PRECISION_FP32:
+      return rife::Precision::FP32;
+    case PRECISION_FP16:
+      return rife::Precision::FP16;
+    case PRECISION_BF16:
+      return rife::Precision::BF16;
+    default:
+      return rife::Precision::Auto;
   }
 }
 
 bool to_engine(GstVideoFormat f, rife::PixelFormat* out) {
   switch (f) {
-    case GST_VIDEO_FORMAT_RGB: *out = rife::PixelFormat::RGB; return true;
-    case GST_VIDEO_FORMAT_BGR: *out = rife::PixelFormat::BGR; return true;
-    case GST_VIDEO_FORMAT_RGBx: *out = rife::PixelFormat::RGBx; return true;
-    case GST_VIDEO_FORMAT_BGRx: *out = rife::PixelFormat::BGRx; return true;
-    case GST_VIDEO_FORMAT_xRGB: *out = rife::PixelFormat::xRGB; return true;
-    case GST_VIDEO_FORMAT_xBGR: *out = rife::PixelFormat::xBGR; return true;
-    case GST_VIDEO_FORMAT_RGBA: *out = rife::PixelFormat::RGBA; return true;
-    case GST_VIDEO_FORMAT_BGRA: *out = rife::PixelFormat::BGRA; return true;
-    case GST_VIDEO_FORMAT_ARGB: *out = rife::PixelFormat::ARGB; return true;
-    case GST_VIDEO_FORMAT_ABGR: *out = rife::PixelFormat::ABGR; return true;
-    default: return false;
+    case GST_VIDEO_FORMAT_RGB:
+      *out = rife::PixelFormat::RGB;
+      return true;
+    case GST_VIDEO_FORMAT_BGR:
+      *out = rife::PixelFormat::BGR;
+      return true;
+    case GST_VIDEO_FORMAT_RGBx:
+      *out = rife::PixelFormat::RGBx;
+      return true;
+    case GST_VIDEO_FORMAT_BGRx:
+      *out = rife::PixelFormat::BGRx;
+      return true;
+    case GST_VIDEO_FORMAT_xRGB:
+      *out = rife::PixelFormat::xRGB;
+      return true;
+    case GST_VIDEO_FORMAT_xBGR:
+      *out = rife::PixelFormat::xBGR;
+      return true;
+    case GST_VIDEO_FORMAT_RGBA:
+      *out = rife::PixelFormat::RGBA;
+      return true;
+    case GST_VIDEO_FORMAT_BGRA:
+      *out = rife::PixelFormat::BGRA;
+      return true;
+    case GST_VIDEO_FORMAT_ARGB:
+      *out = rife::PixelFormat::ARGB;
+      return true;
+    case GST_VIDEO_FORMAT_ABGR:
+      *out = rife::PixelFormat::ABGR;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -146,32 +182,31 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(rife, "rife", GST_RANK_NONE, GST_TYPE_RIFE
 
 GType gst_rife_precision_get_type(void) {
   static GType type = 0;
-  static const GEnumValue values[] = {
-      {PRECISION_AUTO, "FP32 on the CPU, FP16 on CUDA", "auto"},
-      {PRECISION_FP32, "32-bit float", "fp32"},
-      {PRECISION_FP16, "16-bit float (CUDA only)", "fp16"},
-      {PRECISION_BF16, "bfloat16 (CUDA only)", "bf16"},
-      {0, nullptr, nullptr}};
+  static const GEnumValue values[] = {{PRECISION_AUTO, "FP32 on the CPU, FP16 on CUDA", "auto"},
+                                      {PRECISION_FP32, "32-bit float", "fp32"},
+                                      {PRECISION_FP16, "16-bit float (CUDA only)", "fp16"},
+                                      {PRECISION_BF16, "bfloat16 (CUDA only)", "bf16"},
+                                      {0, nullptr, nullptr}};
   if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifePrecision", values));
   return type;
 }
 
 GType gst_rife_model_version_get_type(void) {
   static GType type = 0;
-  static const GEnumValue values[] = {
-      {MODEL_VERSION_AUTO, "Detect from the state dict's keys and shapes", "auto"},
-      {MODEL_VERSION_4_6, "RIFE 4.6", "4.6"},
-      {MODEL_VERSION_4_25, "RIFE 4.25", "4.25"},
-      {MODEL_VERSION_4_26, "RIFE 4.26 (same architecture as 4.25)", "4.26"},
-      {MODEL_VERSION_4_25_LITE, "RIFE 4.25-lite", "4.25-lite"},
-      {0, nullptr, nullptr}};
+  static const GEnumValue values[] = {{MODEL_VERSION_AUTO, "Detect from the state dict's keys and shapes", "auto"},
+                                      {MODEL_VERSION_4_6, "RIFE 4.6", "4.6"},
+                                      {MODEL_VERSION_4_25, "RIFE 4.25", "4.25"},
+                                      {MODEL_VERSION_4_26, "RIFE 4.26 (same architecture as 4.25)", "4.26"},
+                                      {MODEL_VERSION_4_25_LITE, "RIFE 4.25-lite", "4.25-lite"},
+                                      {0, nullptr, nullptr}};
   if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifeModelVersion", values));
   return type;
 }
 
 // Sizes the engine accepts (2..16384 per side); any frame rate.
-#define RIFE_CAPS                                                                        \
-  "video/x-raw, format = (string) " RIFE_FORMATS ", width = (int) [ 2, 16384 ], "       \
+#define RIFE_CAPS                                \
+  "video/x-raw, format = (string) " RIFE_FORMATS \
+  ", width = (int) [ 2, 16384 ], "               \
   "height = (int) [ 2, 16384 ], framerate = (fraction) [ 0/1, 2147483647/1 ]"
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(RIFE_CAPS));
@@ -191,15 +226,23 @@ static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* 
       s.model_path = path ? path : default_model_path();
       break;
     }
-    case PROP_MODEL_VERSION: s.model_version = GstRifeModelVersion(g_value_get_enum(value)); break;
+    case PROP_MODEL_VERSION:
+      s.model_version = GstRifeModelVersion(g_value_get_enum(value));
+      break;
     case PROP_DEVICE: {
       const gchar* dev = g_value_get_string(value);
       s.device = dev ? dev : "auto";
       break;
     }
-    case PROP_PRECISION: s.precision = GstRifePrecision(g_value_get_enum(value)); break;
-    case PROP_SCALE: s.scale = g_value_get_double(value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    case PROP_PRECISION:
+      s.precision = GstRifePrecision(g_value_get_enum(value));
+      break;
+    case PROP_SCALE:
+      s.scale = g_value_get_double(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
   }
 }
 
@@ -208,15 +251,33 @@ static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value,
   std::lock_guard<std::mutex> lock(self->settings_lock);
   const Settings& s = *self->settings;
   switch (prop_id) {
-    case PROP_MODEL_PATH: g_value_set_string(value, s.model_path.c_str()); break;
-    case PROP_MODEL_VERSION: g_value_set_enum(value, s.model_version); break;
-    case PROP_DEVICE: g_value_set_string(value, s.device.c_str()); break;
-    case PROP_PRECISION: g_value_set_enum(value, s.precision); break;
-    case PROP_SCALE: g_value_set_double(value, s.scale); break;
-    case PROP_FRAMES_IN: g_value_set_uint64(value, self->frames_in.load()); break;
-    case PROP_FRAMES_OUT: g_value_set_uint64(value, self->frames_out.load()); break;
-    case PROP_FRAMES_INTERPOLATED: g_value_set_uint64(value, self->frames_interpolated.load()); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    case PROP_MODEL_PATH:
+      g_value_set_string(value, s.model_path.c_str());
+      break;
+    case PROP_MODEL_VERSION:
+      g_value_set_enum(value, s.model_version);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string(value, s.device.c_str());
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum(value, s.precision);
+      break;
+    case PROP_SCALE:
+      g_value_set_double(value, s.scale);
+      break;
+    case PROP_FRAMES_IN:
+      g_value_set_uint64(value, self->frames_in.load());
+      break;
+    case PROP_FRAMES_OUT:
+      g_value_set_uint64(value, self->frames_out.load());
+      break;
+    case PROP_FRAMES_INTERPOLATED:
+      g_value_set_uint64(value, self->frames_interpolated.load());
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
   }
 }
 
@@ -288,11 +349,15 @@ static GstCaps* gst_rife_transform_caps(GstBaseTransform* trans, GstPadDirection
     if (fixed && n == 0) {
       // Variable rate in, variable rate out (midpoints).
     } else if (direction == GST_PAD_SINK) {
-      if (fixed) gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, n, d, G_MAXINT, 1, nullptr);
-      else gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+      if (fixed)
+        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, n, d, G_MAXINT, 1, nullptr);
+      else
+        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
     } else {
-      if (fixed) gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, n, d, nullptr);
-      else gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+      if (fixed)
+        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, n, d, nullptr);
+      else
+        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
     }
     gst_caps_append_structure(result, s);
   }
@@ -301,8 +366,8 @@ static GstCaps* gst_rife_transform_caps(GstBaseTransform* trans, GstPadDirection
     gst_caps_unref(result);
     result = tmp;
   }
-  GST_DEBUG_OBJECT(trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
-                   direction == GST_PAD_SINK ? "sink" : "src", caps, result);
+  GST_DEBUG_OBJECT(trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT, direction == GST_PAD_SINK ? "sink" : "src",
+                   caps, result);
   return result;
 }
 
@@ -330,16 +395,16 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
     return FALSE;
   }
   rife::PixelFormat format;
-  if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_INFO_FORMAT(&out) || in.width != out.width ||
-      in.height != out.height || !to_engine(GST_VIDEO_INFO_FORMAT(&in), &format)) {
+  if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_INFO_FORMAT(&out) || in.width != out.width || in.height != out.height ||
+      !to_engine(GST_VIDEO_INFO_FORMAT(&in), &format)) {
     GST_ERROR_OBJECT(self, "rife cannot convert %" GST_PTR_FORMAT " into %" GST_PTR_FORMAT, incaps, outcaps);
     return FALSE;
   }
   const bool in_variable = in.fps_n == 0, out_variable = out.fps_n == 0;
   if (in_variable != out_variable ||
       (!in_variable && gst_util_fraction_compare(out.fps_n, out.fps_d, in.fps_n, in.fps_d) < 0)) {
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("rife cannot produce %d/%d fps from %d/%d fps", out.fps_n, out.fps_d,
-                                                in.fps_n, in.fps_d),
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                      ("rife cannot produce %d/%d fps from %d/%d fps", out.fps_n, out.fps_d, in.fps_n, in.fps_d),
                       ("the output rate must be at least the input rate (or both variable, 0/1)"));
     return FALSE;
   }
@@ -350,8 +415,8 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
   }
   try {
     st.engine->configure({in.width, in.height, format});
-  } catch (const rife::Error& e) {
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("rife cannot process %dx%d frames", in.width, in.height),
+  } catch (const std::exception& e) {  // rife::Error, e.g. out of memory for the work buffers
+    GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT, ("rife cannot process %dx%d frames", in.width, in.height),
                       ("%s", e.what()));
     return FALSE;
   }
@@ -421,8 +486,10 @@ static GstFlowReturn gst_rife_produce(GstRife* self, OutputJob& job, GstBuffer**
   GST_BUFFER_DURATION(buf) = job.duration;
   GST_BUFFER_OFFSET(buf) = st.out_offset;
   GST_BUFFER_OFFSET_END(buf) = ++st.out_offset;
-  if (job.discont) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
-  else GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_DISCONT);
+  if (job.discont)
+    GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
+  else
+    GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_DISCONT);
   GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_GAP);
   ++self->frames_out;
   *outbuf = buf;
@@ -468,8 +535,10 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
   GstClockTime pts = GST_BUFFER_PTS(input);
   if (!GST_CLOCK_TIME_IS_VALID(pts)) {
     GstClockTime step = GST_BUFFER_DURATION_IS_VALID(input) ? GST_BUFFER_DURATION(input) : st.in_frame_duration;
-    if (st.prev.buffer && GST_CLOCK_TIME_IS_VALID(st.prev.pts) && GST_CLOCK_TIME_IS_VALID(step)) pts = st.prev.pts + step;
-    else if (!st.prev.buffer) pts = trans->segment.start;
+    if (st.prev.buffer && GST_CLOCK_TIME_IS_VALID(st.prev.pts) && GST_CLOCK_TIME_IS_VALID(step))
+      pts = st.prev.pts + step;
+    else if (!st.prev.buffer)
+      pts = trans->segment.start;
     if (!st.warned_no_timestamps) {
       GST_WARNING_OBJECT(self, "input without timestamps: continuing from the previous frame at the input rate");
       st.warned_no_timestamps = true;
@@ -477,8 +546,8 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
     if (!GST_CLOCK_TIME_IS_VALID(pts)) {
       // Variable rate and nothing to go by: pass the frame through untouched (never drop it).
       queue_final_of_segment(self);
-      st.jobs.push_back({GST_CLOCK_TIME_NONE, GST_BUFFER_DURATION(input), 0.0f, gst_buffer_ref(input), nullptr,
-                         nullptr, st.next_discont});
+      st.jobs.push_back({GST_CLOCK_TIME_NONE, GST_BUFFER_DURATION(input), 0.0f, gst_buffer_ref(input), nullptr, nullptr,
+                         st.next_discont});
       st.next_discont = false;
       gst_buffer_unref(input);
       return GST_FLOW_OK;
@@ -497,7 +566,10 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
     // (`is_discont` is the base class's pending flag for its next output, not this buffer's.)
     if (GST_BUFFER_IS_DISCONT(input) || backwards || gap) {
       GST_DEBUG_OBJECT(self, "no interpolation across %s at %" GST_TIME_FORMAT,
-                       backwards ? "backwards timestamps" : gap ? "a gap" : "a discontinuity", GST_TIME_ARGS(pts));
+                       backwards ? "backwards timestamps"
+                       : gap     ? "a gap"
+                                 : "a discontinuity",
+                       GST_TIME_ARGS(pts));
       // Pushed here, not through generate_output(): the base class would flag it DISCONT, but the
       // discontinuity belongs to the frame after it.
       const GstFlowReturn drained = gst_rife_drain(self);
@@ -514,8 +586,8 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
     GstVideoFrame frame;
     if (!gst_video_frame_map(&frame, &st.in_info, input, GST_MAP_READ)) {
       gst_buffer_unref(input);
-      GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot map the input buffer as %dx%d video", st.in_info.width,
-                                               st.in_info.height), (nullptr));
+      GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                        ("Cannot map the input buffer as %dx%d video", st.in_info.width, st.in_info.height), (nullptr));
       return GST_FLOW_ERROR;
     }
     try {
@@ -538,8 +610,10 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
     } else {
       for (GstClockTime tk = st.grid.next(); tk < pts; st.grid.advance(), tk = st.grid.next()) {
         const float t = float(double(tk - p0) / double(span));
-        if (tk == p0) queue_passthrough(st, st.prev.buffer, tk, st.grid.next_duration());
-        else st.jobs.push_back({tk, st.grid.next_duration(), t, nullptr, st.prev.prepared, prepared, false});
+        if (tk == p0)
+          queue_passthrough(st, st.prev.buffer, tk, st.grid.next_duration());
+        else
+          st.jobs.push_back({tk, st.grid.next_duration(), t, nullptr, st.prev.prepared, prepared, false});
       }
     }
   } else if (!st.variable_rate) {
@@ -651,31 +725,33 @@ static void gst_rife_class_init(GstRifeClass* klass) {
   const auto counter_flags = GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_property(
       gobject_class, PROP_MODEL_PATH,
-      g_param_spec_string("model-path", "Model path",
-                          "RIFE state dict (torch.save .pth, official layout, with or without 'module.'). Default: "
-                          "$RIFE_MODEL_PATH if set, else the file models/get_weights.py writes (" RIFE_DEFAULT_MODEL_PATH ")",
-                          nullptr, model_flags));
+      g_param_spec_string(
+          "model-path", "Model path",
+          "RIFE state dict (torch.save .pth, official layout, with or without 'module.'). Default: "
+          "$RIFE_MODEL_PATH if set, else the file models/get_weights.py writes (" RIFE_DEFAULT_MODEL_PATH ")",
+          nullptr, model_flags));
   g_object_class_install_property(
       gobject_class, PROP_MODEL_VERSION,
-      g_param_spec_enum("model-version", "Model version", "RIFE version of the weights (auto: detected from the state dict's keys and shapes; a forced version that does not match the file is an error)",
+      g_param_spec_enum("model-version", "Model version",
+                        "RIFE version of the weights (auto: detected from the state dict's keys and shapes; a forced "
+                        "version that does not match the file is an error)",
                         GST_TYPE_RIFE_MODEL_VERSION, MODEL_VERSION_AUTO, model_flags));
   g_object_class_install_property(
       gobject_class, PROP_DEVICE,
       g_param_spec_string("device", "Device", "Where RIFE runs: auto (cuda:0 if usable, else cpu), cpu, cuda or cuda:N",
                           "auto", model_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_PRECISION,
-      g_param_spec_enum("precision", "Precision", "Arithmetic of the network", GST_TYPE_RIFE_PRECISION, PRECISION_AUTO,
-                        model_flags));
+  g_object_class_install_property(gobject_class, PROP_PRECISION,
+                                  g_param_spec_enum("precision", "Precision", "Arithmetic of the network",
+                                                    GST_TYPE_RIFE_PRECISION, PRECISION_AUTO, model_flags));
   g_object_class_install_property(
       gobject_class, PROP_SCALE,
       g_param_spec_double("scale", "Flow scale",
                           "Resolution of the flow estimation: 1.0, 0.5 (advised for 4K), 0.25; 0 = auto "
                           "(0.5 above 2560x1440, else 1.0)",
                           0.0, 1.0, 0.0, model_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_FRAMES_IN,
-      g_param_spec_uint64("frames-in", "Frames in", "Input frames received since start", 0, G_MAXUINT64, 0, counter_flags));
+  g_object_class_install_property(gobject_class, PROP_FRAMES_IN,
+                                  g_param_spec_uint64("frames-in", "Frames in", "Input frames received since start", 0,
+                                                      G_MAXUINT64, 0, counter_flags));
   g_object_class_install_property(
       gobject_class, PROP_FRAMES_OUT,
       g_param_spec_uint64("frames-out", "Frames out", "Frames pushed since start (inputs and interpolated)", 0,

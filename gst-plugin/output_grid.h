@@ -18,7 +18,9 @@ class OutputGrid {
   void clear() { base_ = GST_CLOCK_TIME_NONE; }
   bool active() const { return GST_CLOCK_TIME_IS_VALID(base_) && fps_n_ > 0; }
 
-  GstClockTime time(guint64 k) const { return base_ + gst_util_uint64_scale(k, GST_SECOND * guint64(fps_d_), guint64(fps_n_)); }
+  GstClockTime time(guint64 k) const {
+    return base_ + gst_util_uint64_scale(k, GST_SECOND * guint64(fps_d_), guint64(fps_n_));
+  }
   GstClockTime next() const { return time(k_); }
   GstClockTime next_duration() const { return time(k_ + 1) - time(k_); }
   void advance() { ++k_; }

@@ -43,9 +43,12 @@ Precision resolve_precision(Precision requested, const torch::Device& device) {
 
 torch::ScalarType dtype_of(Precision precision) {
   switch (precision) {
-    case Precision::FP16: return torch::kFloat16;
-    case Precision::BF16: return torch::kBFloat16;
-    default: return torch::kFloat32;
+    case Precision::FP16:
+      return torch::kFloat16;
+    case Precision::BF16:
+      return torch::kBFloat16;
+    default:
+      return torch::kFloat32;
   }
 }
 

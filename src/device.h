@@ -28,6 +28,7 @@ class DeviceStream {
    public:
     explicit Scope(const DeviceStream& stream);
     ~Scope();
+
    private:
     std::shared_ptr<void> guard_;
   };

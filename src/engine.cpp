@@ -28,12 +28,28 @@ std::pair<const ModelSpec*, StateDict> load_model(const std::string& path, const
   StateDict raw = read_state_dict(path);
   std::vector<std::pair<std::string, std::vector<int64_t>>> keys;
   for (const auto& [k, t] : raw)
-    keys.emplace_back(k.rfind("module.", 0) == 0 ? k.substr(7) : k, std::vector<int64_t>(t.sizes().begin(), t.sizes().end()));
+    keys.emplace_back(k.rfind("module.", 0) == 0 ? k.substr(7) : k,
+                      std::vector<int64_t>(t.sizes().begin(), t.sizes().end()));
   const ModelSpec& detected = detect_spec(keys, path);
   if (version != "auto" && &spec_for_version(version) != &detected)
     throw Error(path + ": model-version " + version + " was requested but the file holds a RIFE " + detected.name +
                 " state dict");
   return {&detected, validate_state_dict(raw, detected, path)};
+}
+
+// Runs `body`, turning LibTorch's failures (out of memory above all) into rife::Error with context,
+// so callers see one exception type whose message says what was being done.
+template <class Body>
+auto guarded(const std::string& what, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw Error(what + ": " + e.what_without_backtrace());
+  } catch (const std::bad_alloc&) {
+    throw Error(what + ": out of memory");
+  }
 }
 
 }  // namespace
@@ -77,9 +93,11 @@ Engine::Engine(const EngineOptions& options) {
   if (!(options.scale == 0.0 || options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
     throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5, 0.25 or 0 (auto)");
   if (options.model_version != "auto") spec_for_version(options.model_version);  // rejects unknown names early
-  resolve_precision(options.precision, resolve_device(options.device));  // option errors before the file's
+  resolve_precision(options.precision, resolve_device(options.device));          // option errors before the file's
   torch::NoGradGuard no_grad;
-  impl_ = std::make_unique<Impl>(options, load_model(options.model_path, options.model_version));
+  auto model = load_model(options.model_path, options.model_version);
+  impl_ = guarded(options.model_path + ": cannot place the model on " + options.device,
+                  [&] { return std::make_unique<Impl>(options, std::move(model)); });
 }
 
 Engine::~Engine() = default;
@@ -89,19 +107,30 @@ void Engine::configure(const FrameGeometry& g) {
     throw Error("frame size " + std::to_string(g.width) + "x" + std::to_string(g.height) +
                 " is not supported (2..16384 per side)");
   auto& s = *impl_;
-  torch::NoGradGuard no_grad;
-  DeviceStream::Scope on_stream(s.stream);
-  s.scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
-  const int64_t m = s.net.spec().padding_multiple(s.scale);
-  s.geometry = g;
-  s.offsets = channel_offsets(g.format);
-  s.padded_h = (g.height + m - 1) / m * m;
-  s.padded_w = (g.width + m - 1) / m * m;
-  s.warp_grid = IFNet::make_warp_grid(s.padded_h, s.padded_w, s.tensor_options());
-  s.timestep = torch::empty({1, 1, s.padded_h, s.padded_w}, s.tensor_options());
-  s.rgb_index = torch::tensor({int64_t(s.offsets.r), int64_t(s.offsets.g), int64_t(s.offsets.b)},
-                              torch::TensorOptions().dtype(torch::kInt64).device(s.device));
-  ++s.generation;
+  const std::string size = std::to_string(g.width) + "x" + std::to_string(g.height);
+  guarded("cannot allocate the work buffers for " + size + " frames on " + s.device.str(), [&] {
+    torch::NoGradGuard no_grad;
+    DeviceStream::Scope on_stream(s.stream);
+    // Allocate everything first and commit after: a failure leaves the engine unconfigured.
+    s.geometry = FrameGeometry{};
+    const double scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
+    const int64_t m = s.net.spec().padding_multiple(scale);
+    const ChannelOffsets offsets = channel_offsets(g.format);
+    const int64_t ph = (g.height + m - 1) / m * m, pw = (g.width + m - 1) / m * m;
+    auto grid = IFNet::make_warp_grid(ph, pw, s.tensor_options());
+    auto timestep = torch::empty({1, 1, ph, pw}, s.tensor_options());
+    auto rgb_index = torch::tensor({int64_t(offsets.r), int64_t(offsets.g), int64_t(offsets.b)},
+                                   torch::TensorOptions().dtype(torch::kInt64).device(s.device));
+    s.scale = scale;
+    s.offsets = offsets;
+    s.padded_h = ph;
+    s.padded_w = pw;
+    s.warp_grid = grid;
+    s.timestep = timestep;
+    s.rgb_index = rgb_index;
+    s.geometry = g;
+    ++s.generation;
+  });
 }
 
 const FrameGeometry& Engine::geometry() const { return impl_->geometry; }
@@ -114,17 +143,19 @@ FrameHandle Engine::prepare(const uint8_t* data, size_t stride) {
   if (!data || stride < size_t(g.width * bpp))
     throw Error("prepare: stride " + std::to_string(stride) + " is smaller than a row of " +
                 std::to_string(g.width * bpp) + " bytes");
-  torch::NoGradGuard no_grad;
-  DeviceStream::Scope on_stream(s.stream);
-  auto host = torch::from_blob(const_cast<uint8_t*>(data), {g.height, g.width, bpp}, {int64_t(stride), bpp, 1},
-                               torch::kUInt8);
-  auto pixels = host.to(s.device);  // one upload of the raw bytes; all conversion happens on the device
-  auto rgb = pixels.index_select(2, s.rgb_index).permute({2, 0, 1}).unsqueeze(0).to(s.dtype).div_(255.0);
-  auto image = torch::zeros({1, 3, s.padded_h, s.padded_w}, s.tensor_options());
-  image.narrow(2, 0, g.height).narrow(3, 0, g.width).copy_(rgb);
-  // The features of a frame depend on it alone: computed here once, reused by both pairs it is in.
-  torch::Tensor features = s.options.cache_features ? s.net.encode(image) : torch::Tensor();
-  return std::make_shared<PreparedFrame>(image, features, s.generation);
+  return guarded("cannot prepare a frame on " + s.device.str(), [&] {
+    torch::NoGradGuard no_grad;
+    DeviceStream::Scope on_stream(s.stream);
+    auto host = torch::from_blob(const_cast<uint8_t*>(data), {g.height, g.width, bpp}, {int64_t(stride), bpp, 1},
+                                 torch::kUInt8);
+    auto pixels = host.to(s.device);  // one upload of the raw bytes; all conversion happens on the device
+    auto rgb = pixels.index_select(2, s.rgb_index).permute({2, 0, 1}).unsqueeze(0).to(s.dtype).div_(255.0);
+    auto image = torch::zeros({1, 3, s.padded_h, s.padded_w}, s.tensor_options());
+    image.narrow(2, 0, g.height).narrow(3, 0, g.width).copy_(rgb);
+    // The features of a frame depend on it alone: computed here once, reused by both pairs it is in.
+    torch::Tensor features = s.options.cache_features ? s.net.encode(image) : torch::Tensor();
+    return std::make_shared<const PreparedFrame>(image, features, s.generation);
+  });
 }
 
 void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride) {
@@ -134,18 +165,28 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, ui
   const auto& g = s.geometry;
   const int64_t bpp = s.offsets.bytes_per_pixel;
   if (!out || stride < size_t(g.width * bpp)) throw Error("interpolate: output stride too small");
-  torch::NoGradGuard no_grad;
-  DeviceStream::Scope on_stream(s.stream);
-  s.timestep.fill_(t);
-  const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
-  auto result = s.net.forward(a->image, b->image, encode_now ? s.net.encode(a->image) : a->features,
-                              encode_now ? s.net.encode(b->image) : b->features, s.timestep, s.warp_grid, s.scale);
-  auto rgb = result[0].narrow(1, 0, g.height).narrow(2, 0, g.width).to(torch::kFloat32)
-                 .mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8).permute({1, 2, 0});
-  auto packed = torch::full({g.height, g.width, bpp}, 255, torch::TensorOptions().dtype(torch::kUInt8).device(s.device));
-  packed.index_copy_(2, s.rgb_index, rgb);
-  auto dst = torch::from_blob(out, {g.height, g.width, bpp}, {int64_t(stride), bpp, 1}, torch::kUInt8);
-  dst.copy_(packed);  // device -> host; returns once the bytes are in `out`
+  guarded("cannot interpolate on " + s.device.str(), [&] {
+    torch::NoGradGuard no_grad;
+    DeviceStream::Scope on_stream(s.stream);
+    s.timestep.fill_(t);
+    const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
+    auto result = s.net.forward(a->image, b->image, encode_now ? s.net.encode(a->image) : a->features,
+                                encode_now ? s.net.encode(b->image) : b->features, s.timestep, s.warp_grid, s.scale);
+    auto rgb = result[0]
+                   .narrow(1, 0, g.height)
+                   .narrow(2, 0, g.width)
+                   .to(torch::kFloat32)
+                   .mul(255.0)
+                   .round_()
+                   .clamp_(0, 255)
+                   .to(torch::kUInt8)
+                   .permute({1, 2, 0});
+    auto packed =
+        torch::full({g.height, g.width, bpp}, 255, torch::TensorOptions().dtype(torch::kUInt8).device(s.device));
+    packed.index_copy_(2, s.rgb_index, rgb);
+    auto dst = torch::from_blob(out, {g.height, g.width, bpp}, {int64_t(stride), bpp, 1}, torch::kUInt8);
+    dst.copy_(packed);  // device -> host; returns once the bytes are in `out`
+  });
 }
 
 std::string Engine::model_version() const { return impl_->net.spec().name; }
@@ -159,10 +200,14 @@ double auto_scale(int width, int height) { return int64_t(width) * height > 2560
 
 const char* to_string(Precision p) {
   switch (p) {
-    case Precision::Auto: return "auto";
-    case Precision::FP32: return "fp32";
-    case Precision::FP16: return "fp16";
-    case Precision::BF16: return "bf16";
+    case Precision::Auto:
+      return "auto";
+    case Precision::FP32:
+      return "fp32";
+    case Precision::FP16:
+      return "fp16";
+    case Precision::BF16:
+      return "bf16";
   }
   return "?";
 }

@@ -25,7 +25,8 @@ torch::Tensor warp(const torch::Tensor& img, const torch::Tensor& flow, const to
   auto fx = flow.select(1, 0) * (2.0 / double(w - 1));
   auto fy = flow.select(1, 1) * (2.0 / double(h - 1));
   auto g = grid + torch::stack({fx, fy}, 3);
-  return F::grid_sample(img, g, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
+  return F::grid_sample(
+      img, g, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
 }
 
 }  // namespace
@@ -78,7 +79,8 @@ IFNet::BlockOut IFNet::run_block(const Block& b, torch::Tensor x, const torch::T
   auto feat = leaky(F::conv2d(x, b.conv0_w, F::Conv2dFuncOptions().bias(b.conv0_b).stride(2).padding(1)));
   feat = leaky(F::conv2d(feat, b.conv1_w, F::Conv2dFuncOptions().bias(b.conv1_b).stride(2).padding(1)));
   for (size_t i = 0; i < b.res_w.size(); ++i)
-    feat = leaky(F::conv2d(feat, b.res_w[i], F::Conv2dFuncOptions().bias(b.res_b[i]).padding(1)) * b.res_beta[i] + feat);
+    feat =
+        leaky(F::conv2d(feat, b.res_w[i], F::Conv2dFuncOptions().bias(b.res_b[i]).padding(1)) * b.res_beta[i] + feat);
   auto tmp = F::conv_transpose2d(feat, b.last_w, F::ConvTranspose2dFuncOptions().bias(b.last_b).stride(2).padding(1));
   tmp = resize(F::pixel_shuffle(tmp, 2), scale);
   return {tmp.narrow(1, 0, 4) * scale, tmp.narrow(1, 4, 1), tmp.narrow(1, 5, tmp.size(1) - 5)};
@@ -102,8 +104,8 @@ torch::Tensor IFNet::forward(const torch::Tensor& img0, const torch::Tensor& img
       // block's mask replaces the previous one.
       auto wf0 = warp(feat0, flow.narrow(1, 0, 2), warp_grid);
       auto wf1 = warp(feat1, flow.narrow(1, 2, 2), warp_grid);
-      auto out = run_block(blocks_[i], torch::cat({warped0, warped1, wf0, wf1, timestep, mask, block_features}, 1),
-                           flow, s);
+      auto out =
+          run_block(blocks_[i], torch::cat({warped0, warped1, wf0, wf1, timestep, mask, block_features}, 1), flow, s);
       flow = flow + out.flow;
       mask = out.mask;
       block_features = out.features;

@@ -42,26 +42,32 @@ int64_t ModelSpec::padding_multiple(double scale) const { return int64_t(std::lr
 
 const ModelSpec& rife46_spec() {
   static const ModelSpec spec{
-      "4.6", {{"block0", 7, 192}, {"block1", 12, 128}, {"block2", 12, 96}, {"block3", 12, 64}}, 8, 24,
-      {8, 4, 2, 1}, false};
+      "4.6", {{"block0", 7, 192}, {"block1", 12, 128}, {"block2", 12, 96}, {"block3", 12, 64}}, 8, 24, {8, 4, 2, 1},
+      false};
   return spec;
 }
 
 // block0 sees img0, img1, f0, f1, t (3+3+4+4+1); later blocks the warped images and features,
 // t, mask and the previous block's 8 feature channels (3+3+4+4+1+1+8) plus the flow (4).
 const ModelSpec& rife425_spec() {
-  static const ModelSpec spec{"4.25/4.26",
-                              {{"block0", 15, 192}, {"block1", 28, 128}, {"block2", 28, 96}, {"block3", 28, 64},
-                               {"block4", 28, 32}},
-                              8, 52, {16, 8, 4, 2, 1}, true};
+  static const ModelSpec spec{
+      "4.25/4.26",
+      {{"block0", 15, 192}, {"block1", 28, 128}, {"block2", 28, 96}, {"block3", 28, 64}, {"block4", 28, 32}},
+      8,
+      52,
+      {16, 8, 4, 2, 1},
+      true};
   return spec;
 }
 
 const ModelSpec& rife425_lite_spec() {
-  static const ModelSpec spec{"4.25-lite",
-                              {{"block0", 15, 192}, {"block1", 28, 128}, {"block2", 28, 96}, {"block3", 28, 64},
-                               {"block4", 28, 24}},
-                              8, 52, {32, 16, 8, 4, 1}, true};
+  static const ModelSpec spec{
+      "4.25-lite",
+      {{"block0", 15, 192}, {"block1", 28, 128}, {"block2", 28, 96}, {"block3", 28, 64}, {"block4", 28, 24}},
+      8,
+      52,
+      {32, 16, 8, 4, 1},
+      true};
   return spec;
 }
 
@@ -79,12 +85,13 @@ const ModelSpec& detect_spec(const std::vector<std::pair<std::string, std::vecto
   const auto block4 = shapes.find("block4.conv0.0.0.weight");
   if (has_encode && block4 != shapes.end() && !block4->second.empty()) {
     if (block4->second[0] == 12) return rife425_lite_spec();  // c = 24
-    return rife425_spec();                                     // c = 32 (a wrong shape is named by validation)
+    return rife425_spec();                                    // c = 32 (a wrong shape is named by validation)
   }
   if (!has_encode && block4 == shapes.end() && shapes.count("block3.conv0.0.0.weight")) return rife46_spec();
   throw Error(path + ": not a RIFE 4.6, 4.25/4.26 or 4.25-lite state dict (" +
-              (has_encode ? "has encode.* but no block4" : block4 != shapes.end() ? "has block4 but no encode.*"
-                                                                                   : "no block3/block4 keys") +
+              (has_encode               ? "has encode.* but no block4"
+               : block4 != shapes.end() ? "has block4 but no encode.*"
+                                        : "no block3/block4 keys") +
               ")");
 }
 

@@ -16,23 +16,23 @@ struct TensorSpec {
 struct IFBlockSpec {
   std::string name;  // "block0"...
   int64_t in_channels;
-  int64_t width;     // c
+  int64_t width;  // c
 };
 
 struct ModelSpec {
-  std::string name;                  // "4.6", "4.25/4.26", "4.25-lite"
+  std::string name;  // "4.6", "4.25/4.26", "4.25-lite"
   std::vector<IFBlockSpec> blocks;
   int resconvs_per_block;
-  int64_t lastconv_channels;         // before PixelShuffle(2): 4 x (flow 4, mask 1, features...)
-  std::vector<double> scales;        // per block at flow scale 1.0, e.g. 8, 4, 2, 1
-  bool has_encoder;                  // 4.25+: `encode` head, 4 feature channels per frame
+  int64_t lastconv_channels;   // before PixelShuffle(2): 4 x (flow 4, mask 1, features...)
+  std::vector<double> scales;  // per block at flow scale 1.0, e.g. 8, 4, 2, 1
+  bool has_encoder;            // 4.25+: `encode` head, 4 feature channels per frame
   std::vector<TensorSpec> tensors() const;
   // Frames are padded to a multiple of this: the first block downsamples by 4 x scales[0] / scale.
   int64_t padding_multiple(double scale) const;
 };
 
 const ModelSpec& rife46_spec();
-const ModelSpec& rife425_spec();       // 4.25 and 4.26 share this layout
+const ModelSpec& rife425_spec();  // 4.25 and 4.26 share this layout
 const ModelSpec& rife425_lite_spec();
 
 // The spec for a version name ("4.6", "4.25", "4.26", "4.25-lite"); throws rife::Error otherwise.

@@ -24,12 +24,12 @@ enum class Precision { Auto, FP32, FP16, BF16 };
 enum class PixelFormat { RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR };
 
 struct EngineOptions {
-  std::string model_path;       // torch.save archive of a RIFE state dict
-  std::string model_version = "auto";  // "auto" (from the keys and shapes), "4.6", "4.25", "4.26", "4.25-lite"
-  std::string device = "auto";  // "auto" (cuda:0 if usable, else cpu), "cpu", "cuda", "cuda:N"
+  std::string model_path;                 // torch.save archive of a RIFE state dict
+  std::string model_version = "auto";     // "auto" (from the keys and shapes), "4.6", "4.25", "4.26", "4.25-lite"
+  std::string device = "auto";            // "auto" (cuda:0 if usable, else cpu), "cpu", "cuda", "cuda:N"
   Precision precision = Precision::Auto;  // Auto: FP32 on the CPU, FP16 on CUDA
-  double scale = 0.0;           // flow scale: 1.0, 0.5 (4K) or 0.25; 0 = auto by frame size
-  bool cache_features = true;   // 4.25+: encode each frame once in prepare() (false: per pair, for tests)
+  double scale = 0.0;                     // flow scale: 1.0, 0.5 (4K) or 0.25; 0 = auto by frame size
+  bool cache_features = true;             // 4.25+: encode each frame once in prepare() (false: per pair, for tests)
 };
 
 struct FrameGeometry {
@@ -39,7 +39,8 @@ struct FrameGeometry {
 };
 
 // One input frame as the engine keeps it: uploaded once, normalised, padded, in the model's
-// dtype, with its per-frame features where the model has them (4.25+). Keep the handle of the previous frame to interpolate against the next one.
+// dtype, with its per-frame features where the model has them (4.25+). Keep the handle of the previous frame to
+// interpolate against the next one.
 class PreparedFrame;
 using FrameHandle = std::shared_ptr<const PreparedFrame>;
 
@@ -64,9 +65,9 @@ class Engine {
   void interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride);
 
   std::string model_version() const;  // the architecture in use: "4.6", "4.25/4.26", "4.25-lite"
-  std::string device_name() const;  // "cpu", "cuda:0"...
-  Precision precision() const;      // the resolved precision, never Auto
-  double scale() const;             // the flow scale in use (resolved from auto at configure())
+  std::string device_name() const;    // "cpu", "cuda:0"...
+  Precision precision() const;        // the resolved precision, never Auto
+  double scale() const;               // the flow scale in use (resolved from auto at configure())
   int padded_width() const;
   int padded_height() const;
 

@@ -1,6 +1,7 @@
 #include "state_dict.h"
 
 #include <caffe2/serialize/inline_container.h>
+#include <sys/stat.h>
 
 #include <cstring>
 #include <fstream>
@@ -8,7 +9,6 @@
 #include <memory>
 #include <set>
 #include <sstream>
-#include <sys/stat.h>
 
 #include "rife_engine.h"
 
@@ -25,10 +25,10 @@ struct Value {
   Kind kind = Kind::None;
   int64_t i = 0;
   double f = 0;
-  std::string s;                                 // Str; Global: "module.name"
-  std::vector<ValuePtr> items;                   // Tuple, List
+  std::string s;                // Str; Global: "module.name"
+  std::vector<ValuePtr> items;  // Tuple, List
   std::vector<std::pair<ValuePtr, ValuePtr>> dict;
-  torch::Tensor tensor;                          // Storage (1-D, flat) or Tensor
+  torch::Tensor tensor;  // Storage (1-D, flat) or Tensor
 
   static ValuePtr make(Kind k) {
     auto v = std::make_shared<Value>();
@@ -44,10 +44,10 @@ class PickleError : public std::runtime_error {
 
 torch::ScalarType storage_dtype(const std::string& global) {
   static const std::map<std::string, torch::ScalarType> types = {
-      {"torch.FloatStorage", torch::kFloat32},   {"torch.HalfStorage", torch::kFloat16},
+      {"torch.FloatStorage", torch::kFloat32},     {"torch.HalfStorage", torch::kFloat16},
       {"torch.BFloat16Storage", torch::kBFloat16}, {"torch.DoubleStorage", torch::kFloat64},
-      {"torch.LongStorage", torch::kInt64},      {"torch.IntStorage", torch::kInt32},
-      {"torch.ByteStorage", torch::kUInt8},      {"torch.BoolStorage", torch::kBool},
+      {"torch.LongStorage", torch::kInt64},        {"torch.IntStorage", torch::kInt32},
+      {"torch.ByteStorage", torch::kUInt8},        {"torch.BoolStorage", torch::kBool},
   };
   auto it = types.find(global);
   if (it == types.end()) throw PickleError("unsupported storage type " + global);
@@ -67,26 +67,47 @@ class StateDictUnpickler {
       const size_t op_at = pos_;
       const uint8_t op = p_[pos_++];
       switch (op) {
-        case 0x80: take(1); break;  // PROTO
-        case 0x95: take(8); break;  // FRAME
-        case '.':                   // STOP
+        case 0x80:
+          take(1);
+          break;  // PROTO
+        case 0x95:
+          take(8);
+          break;   // FRAME
+        case '.':  // STOP
           if (stack_.size() != 1) throw PickleError("pickle stops with a malformed stack");
           return stack_.back();
-        case '(': push(Value::make(Value::Kind::Mark)); break;
-        case '}': push(Value::make(Value::Kind::Dict)); break;
-        case ']': push(Value::make(Value::Kind::List)); break;
-        case ')': push(Value::make(Value::Kind::Tuple)); break;
-        case 'N': push(Value::make(Value::Kind::None)); break;
-        case 0x88: case 0x89: {     // NEWTRUE, NEWFALSE
+        case '(':
+          push(Value::make(Value::Kind::Mark));
+          break;
+        case '}':
+          push(Value::make(Value::Kind::Dict));
+          break;
+        case ']':
+          push(Value::make(Value::Kind::List));
+          break;
+        case ')':
+          push(Value::make(Value::Kind::Tuple));
+          break;
+        case 'N':
+          push(Value::make(Value::Kind::None));
+          break;
+        case 0x88:
+        case 0x89: {  // NEWTRUE, NEWFALSE
           auto v = Value::make(Value::Kind::Bool);
           v->i = op == 0x88;
           push(v);
           break;
         }
-        case 'K': push_int(le_uint(1)); break;               // BININT1
-        case 'M': push_int(le_uint(2)); break;               // BININT2
-        case 'J': push_int(int32_t(uint32_t(le_uint(4)))); break;  // BININT
-        case 0x8a: {                                          // LONG1
+        case 'K':
+          push_int(le_uint(1));
+          break;  // BININT1
+        case 'M':
+          push_int(le_uint(2));
+          break;  // BININT2
+        case 'J':
+          push_int(int32_t(uint32_t(le_uint(4))));
+          break;      // BININT
+        case 0x8a: {  // LONG1
           const size_t n = take(1)[0];
           if (n > 8) throw PickleError("integer too large");
           const uint8_t* b = take(n);
@@ -96,7 +117,7 @@ class StateDictUnpickler {
           push_int(int64_t(u));
           break;
         }
-        case 'G': {                                           // BINFLOAT, big-endian
+        case 'G': {  // BINFLOAT, big-endian
           const uint8_t* b = take(8);
           uint64_t u = 0;
           for (int k = 0; k < 8; ++k) u = (u << 8) | b[k];
@@ -105,68 +126,94 @@ class StateDictUnpickler {
           push(v);
           break;
         }
-        case 'X': push_str(le_uint(4)); break;   // BINUNICODE
-        case 0x8c: push_str(le_uint(1)); break;  // SHORT_BINUNICODE
-        case 0x8d: push_str(le_uint(8)); break;  // BINUNICODE8
-        case 'T': push_str(le_uint(4)); break;   // BINSTRING
-        case 'U': push_str(le_uint(1)); break;   // SHORT_BINSTRING
-        case 'q': memo_put(le_uint(1)); break;   // BINPUT
-        case 'r': memo_put(le_uint(4)); break;   // LONG_BINPUT
-        case 0x94: memo_put(memo_.size()); break;  // MEMOIZE
-        case 'h': memo_get(le_uint(1)); break;   // BINGET
-        case 'j': memo_get(le_uint(4)); break;   // LONG_BINGET
-        case 'c': {                              // GLOBAL "module\nname\n"
+        case 'X':
+          push_str(le_uint(4));
+          break;  // BINUNICODE
+        case 0x8c:
+          push_str(le_uint(1));
+          break;  // SHORT_BINUNICODE
+        case 0x8d:
+          push_str(le_uint(8));
+          break;  // BINUNICODE8
+        case 'T':
+          push_str(le_uint(4));
+          break;  // BINSTRING
+        case 'U':
+          push_str(le_uint(1));
+          break;  // SHORT_BINSTRING
+        case 'q':
+          memo_put(le_uint(1));
+          break;  // BINPUT
+        case 'r':
+          memo_put(le_uint(4));
+          break;  // LONG_BINPUT
+        case 0x94:
+          memo_put(memo_.size());
+          break;  // MEMOIZE
+        case 'h':
+          memo_get(le_uint(1));
+          break;  // BINGET
+        case 'j':
+          memo_get(le_uint(4));
+          break;     // LONG_BINGET
+        case 'c': {  // GLOBAL "module\nname\n"
           const std::string module = read_line();
           const std::string name = read_line();
           push_global(module + "." + name);
           break;
         }
-        case 0x93: {                             // STACK_GLOBAL
+        case 0x93: {  // STACK_GLOBAL
           auto name = pop(), module = pop();
           if (module->kind != Value::Kind::Str || name->kind != Value::Kind::Str)
             throw PickleError("STACK_GLOBAL without strings");
           push_global(module->s + "." + name->s);
           break;
         }
-        case 't': {                              // TUPLE
+        case 't': {  // TUPLE
           auto t = Value::make(Value::Kind::Tuple);
           t->items = pop_to_mark();
           push(t);
           break;
         }
-        case 0x85: case 0x86: case 0x87: {      // TUPLE1..3
+        case 0x85:
+        case 0x86:
+        case 0x87: {  // TUPLE1..3
           auto t = Value::make(Value::Kind::Tuple);
           t->items.resize(op - 0x84);
           for (size_t k = t->items.size(); k-- > 0;) t->items[k] = pop();
           push(t);
           break;
         }
-        case 'a': {                              // APPEND
+        case 'a': {  // APPEND
           auto v = pop();
           expect(top(), Value::Kind::List, "APPEND")->items.push_back(v);
           break;
         }
-        case 'e': {                              // APPENDS
+        case 'e': {  // APPENDS
           auto vs = pop_to_mark();
           auto& l = expect(top(), Value::Kind::List, "APPENDS")->items;
           l.insert(l.end(), vs.begin(), vs.end());
           break;
         }
-        case 's': {                              // SETITEM
+        case 's': {  // SETITEM
           auto v = pop(), k = pop();
           expect(top(), Value::Kind::Dict, "SETITEM")->dict.emplace_back(k, v);
           break;
         }
-        case 'u': {                              // SETITEMS
+        case 'u': {  // SETITEMS
           auto kv = pop_to_mark();
           if (kv.size() % 2) throw PickleError("SETITEMS with an odd number of items");
           auto d = expect(top(), Value::Kind::Dict, "SETITEMS");
           for (size_t k = 0; k < kv.size(); k += 2) d->dict.emplace_back(kv[k], kv[k + 1]);
           break;
         }
-        case 'b': pop(); break;                  // BUILD: state (e.g. a state dict's _metadata) is not needed
-        case 'Q': push(persistent_load(pop())); break;  // BINPERSID
-        case 'R': {                              // REDUCE
+        case 'b':
+          pop();
+          break;  // BUILD: state (e.g. a state dict's _metadata) is not needed
+        case 'Q':
+          push(persistent_load(pop()));
+          break;     // BINPERSID
+        case 'R': {  // REDUCE
           auto args = expect(pop(), Value::Kind::Tuple, "REDUCE arguments");
           auto fn = expect(pop(), Value::Kind::Global, "REDUCE callable");
           push(reduce(fn->s, args->items));
@@ -262,8 +309,8 @@ class StateDictUnpickler {
   // The location (cpu, cuda:0...) is ignored: everything loads on the CPU.
   ValuePtr persistent_load(const ValuePtr& pid) {
     const auto& t = expect(pid, Value::Kind::Tuple, "persistent id")->items;
-    if (t.size() != 5 || t[0]->kind != Value::Kind::Str || t[0]->s != "storage" ||
-        t[1]->kind != Value::Kind::Global || t[2]->kind != Value::Kind::Str || t[4]->kind != Value::Kind::Int)
+    if (t.size() != 5 || t[0]->kind != Value::Kind::Str || t[0]->s != "storage" || t[1]->kind != Value::Kind::Global ||
+        t[2]->kind != Value::Kind::Str || t[4]->kind != Value::Kind::Int)
       throw PickleError("unsupported persistent id (not a torch storage)");
     const std::string& key = t[2]->s;
     auto cached = storages_.find(key);
@@ -317,8 +364,10 @@ class StateDictUnpickler {
       for (size_t d = 0; d < size.size(); ++d) {
         if (size[d] < 0 || stride[d] < 0 || size[d] > (int64_t(1) << 40) || stride[d] > (int64_t(1) << 40))
           throw PickleError("tensor has an absurd size or stride");
-        if (size[d] == 0) empty = true;
-        else last += (size[d] - 1) * stride[d];
+        if (size[d] == 0)
+          empty = true;
+        else
+          last += (size[d] - 1) * stride[d];
       }
       if (offset < 0 || (!empty && last >= storage.numel()))
         throw PickleError("tensor view " + shape_to_string(size) + " exceeds its storage of " +
@@ -361,20 +410,25 @@ StateDict read_state_dict(const std::string& path) {
   }
   const std::string kind = describe_first_bytes(head);
   if (kind == "pickle")
-    throw Error(path + ": legacy (non-zip) torch.save format; re-save it as a zip archive with PyTorch >= 1.6: "
-                "python3 -c \"import torch; torch.save(torch.load('" + path + "', map_location='cpu'), 'rife46.pth')\"");
-  if (kind != "zip") throw Error(path + ": not a torch.save archive (no zip signature); expected a RIFE state dict (.pth)");
+    throw Error(path +
+                ": legacy (non-zip) torch.save format; re-save it as a zip archive with PyTorch >= 1.6: "
+                "python3 -c \"import torch; torch.save(torch.load('" +
+                path + "', map_location='cpu'), 'rife46.pth')\"");
+  if (kind != "zip")
+    throw Error(path + ": not a torch.save archive (no zip signature); expected a RIFE state dict (.pth)");
 
   try {
     caffe2::serialize::PyTorchStreamReader archive(path);
     if (archive.hasRecord("byteorder")) {
       auto [data, size] = archive.getRecord("byteorder");
       const std::string order(static_cast<const char*>(data.get()), size);
-      if (order != "little") throw Error(path + ": tensors stored in " + order + "-endian byte order are not supported");
+      if (order != "little")
+        throw Error(path + ": tensors stored in " + order + "-endian byte order are not supported");
     }
     if (!archive.hasRecord("data.pkl")) throw Error(path + ": zip archive has no data.pkl: not a torch.save file");
     auto [pkl, pkl_size] = archive.getRecord("data.pkl");
-    std::vector<uint8_t> pickle(static_cast<const uint8_t*>(pkl.get()), static_cast<const uint8_t*>(pkl.get()) + pkl_size);
+    std::vector<uint8_t> pickle(static_cast<const uint8_t*>(pkl.get()),
+                                static_cast<const uint8_t*>(pkl.get()) + pkl_size);
     StateDictUnpickler unpickler(archive, pickle);
     ValuePtr root = unpickler.run();
     if (root->kind != Value::Kind::Dict) throw Error(path + ": the archive holds no dict; expected a state dict");
@@ -405,7 +459,8 @@ StateDict validate_state_dict(const StateDict& raw, const ModelSpec& spec, const
     expected.insert(spec_tensor.key);
     auto it = by_key.find(spec_tensor.key);
     if (it == by_key.end()) {
-      problems.push_back("missing key '" + spec_tensor.key + "' (expected shape " + shape_to_string(spec_tensor.shape) + ")");
+      problems.push_back("missing key '" + spec_tensor.key + "' (expected shape " + shape_to_string(spec_tensor.shape) +
+                         ")");
       continue;
     }
     const torch::Tensor& t = it->second;
@@ -429,8 +484,9 @@ StateDict validate_state_dict(const StateDict& raw, const ModelSpec& spec, const
     out.emplace_back(spec_tensor.key, f);
   }
   for (const auto& [key, tensor] : by_key)
-    if (!expected.count(key)) problems.push_back("unexpected key '" + key + "' with shape " +
-                                                 shape_to_string({tensor.sizes().begin(), tensor.sizes().end()}));
+    if (!expected.count(key))
+      problems.push_back("unexpected key '" + key + "' with shape " +
+                         shape_to_string({tensor.sizes().begin(), tensor.sizes().end()}));
   if (!problems.empty()) {
     std::string msg = path + ": not a RIFE " + spec.name + " state dict: ";
     const size_t shown = std::min<size_t>(problems.size(), 8);

@@ -93,8 +93,10 @@ void check_rate_conversion(int in_n, int in_d, int out_n, int out_d, int n) {
     EXPECT_EQ(GST_BUFFER_OFFSET(out[k]), k);
     EXPECT_EQ(GST_BUFFER_OFFSET_END(out[k]), k + 1);
     EXPECT_EQ(GST_BUFFER_FLAG_IS_SET(out[k], GST_BUFFER_FLAG_DISCONT), k == 0) << k;
-    if (k % ratio == 0) EXPECT_EQ(bytes(out[k]), inputs[k / ratio]) << "output " << k << " is input " << k / ratio;
-    else EXPECT_NE(bytes(out[k]), inputs[k / ratio]) << "output " << k << " must be interpolated";
+    if (k % ratio == 0)
+      EXPECT_EQ(bytes(out[k]), inputs[k / ratio]) << "output " << k << " is input " << k / ratio;
+    else
+      EXPECT_NE(bytes(out[k]), inputs[k / ratio]) << "output " << k << " must be interpolated";
   }
   GstCaps* caps = gst_pad_get_current_caps(t.h->sinkpad);
   gint fn = 0, fd = 0;
@@ -143,9 +145,11 @@ TEST(RifeCaps, ARateBelowTheInputRateIsNotNegotiated) {
 
 TEST(RifeCaps, ResolutionChangeMidStreamDrainsThenContinues) {
   Harness t(rgb_caps(32, 24, "30/1"));
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
   gst_harness_set_src_caps_str(t.h, rgb_caps(48, 32, "30/1").c_str());
-  for (int i = 3; i < 6; ++i) ASSERT_EQ(gst_harness_push(t.h, make_frame(48, 32, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  for (int i = 3; i < 6; ++i)
+    ASSERT_EQ(gst_harness_push(t.h, make_frame(48, 32, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
   ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
   auto out = pull_all(t.h);
   ASSERT_EQ(out.size(), 10u) << "5 outputs per 3-frame run: the first run is drained before the caps change";
@@ -160,7 +164,8 @@ TEST(RifeCaps, ResolutionChangeMidStreamDrainsThenContinues) {
 
 TEST(RifeEvents, NoInterpolationAcrossADiscont) {
   Harness t(rgb_caps(32, 24, "30/1"));
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(gst_harness_push(t.h, make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
   GstBuffer* jump = make_frame(32, 24, 9, 5 * GST_SECOND);
   GST_BUFFER_FLAG_SET(jump, GST_BUFFER_FLAG_DISCONT);
   ASSERT_EQ(gst_harness_push(t.h, jump), GST_FLOW_OK);
@@ -232,7 +237,8 @@ TEST(RifeEvents, UntimestampedInputContinuesAtTheInputRateFromTheSegmentStart) {
   ASSERT_TRUE(gst_harness_push_event(t.h, gst_event_new_eos()));
   auto out = pull_all(t.h);
   ASSERT_EQ(out.size(), 5u);
-  for (size_t k = 0; k < out.size(); ++k) EXPECT_EQ(GST_BUFFER_PTS(out[k]), gst_util_uint64_scale(k, GST_SECOND, 60)) << k;
+  for (size_t k = 0; k < out.size(); ++k)
+    EXPECT_EQ(GST_BUFFER_PTS(out[k]), gst_util_uint64_scale(k, GST_SECOND, 60)) << k;
   unref_all(out);
 }
 
@@ -284,9 +290,11 @@ TEST(RifeErrors, AMissingModelFailsTheStateChangeWithAnErrorNamingTheFile) {
 }
 
 TEST(RifeModels, Rife425WeightsRunInTheElement) {
-  GstHarness* h = gst_harness_new_parse(("rife device=cpu model-path=" + rife_test::fixture("rife425_random.pth")).c_str());
+  GstHarness* h =
+      gst_harness_new_parse(("rife device=cpu model-path=" + rife_test::fixture("rife425_random.pth")).c_str());
   gst_harness_set_src_caps_str(h, rgb_caps(40, 30, "30/1").c_str());
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(gst_harness_push(h, make_frame(40, 30, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(gst_harness_push(h, make_frame(40, 30, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
   ASSERT_TRUE(gst_harness_push_event(h, gst_event_new_eos()));
   auto out = pull_all(h);
   EXPECT_EQ(out.size(), 5u);

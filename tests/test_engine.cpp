@@ -65,8 +65,8 @@ void expect_matches_reference(const std::string& model, const std::string& refer
     auto options = random_weights(scale);
     options.model_path = fixture(model);
     rife::Engine engine(options);
-    const auto got = run(engine, bytes_of(f0), bytes_of(cases.at(name + ".frame1")), w, h, rife::PixelFormat::RGB,
-                         float(t));
+    const auto got =
+        run(engine, bytes_of(f0), bytes_of(cases.at(name + ".frame1")), w, h, rife::PixelFormat::RGB, float(t));
     const auto want = bytes_of(cases.at(name + ".expected"));
     ASSERT_EQ(got.size(), want.size()) << name;
     int max_diff = 0, off_by_one = 0;
@@ -130,18 +130,25 @@ TEST(Engine, EveryPackedLayoutGivesTheSamePicture) {
   }
   rife::Engine engine(random_weights());
   const auto want = run(engine, rgb0, rgb1, w, h, rife::PixelFormat::RGB, 0.5f);
-  struct Layout { rife::PixelFormat f; int r, g, b, x; };
-  const Layout layouts[] = {{rife::PixelFormat::BGR, 2, 1, 0, -1},  {rife::PixelFormat::RGBx, 0, 1, 2, 3},
-                            {rife::PixelFormat::BGRx, 2, 1, 0, 3},  {rife::PixelFormat::xRGB, 1, 2, 3, 0},
-                            {rife::PixelFormat::xBGR, 3, 2, 1, 0},  {rife::PixelFormat::RGBA, 0, 1, 2, 3},
-                            {rife::PixelFormat::BGRA, 2, 1, 0, 3},  {rife::PixelFormat::ARGB, 1, 2, 3, 0},
+  struct Layout {
+    rife::PixelFormat f;
+    int r, g, b, x;
+  };
+  const Layout layouts[] = {{rife::PixelFormat::BGR, 2, 1, 0, -1}, {rife::PixelFormat::RGBx, 0, 1, 2, 3},
+                            {rife::PixelFormat::BGRx, 2, 1, 0, 3}, {rife::PixelFormat::xRGB, 1, 2, 3, 0},
+                            {rife::PixelFormat::xBGR, 3, 2, 1, 0}, {rife::PixelFormat::RGBA, 0, 1, 2, 3},
+                            {rife::PixelFormat::BGRA, 2, 1, 0, 3}, {rife::PixelFormat::ARGB, 1, 2, 3, 0},
                             {rife::PixelFormat::ABGR, 3, 2, 1, 0}};
   for (const auto& l : layouts) {
     const size_t bpp = rife::bytes_per_pixel(l.f);
     std::vector<uint8_t> p0(w * h * bpp, 17), p1(w * h * bpp, 99);
     for (int i = 0; i < w * h; ++i) {
-      p0[i * bpp + l.r] = rgb0[i * 3]; p0[i * bpp + l.g] = rgb0[i * 3 + 1]; p0[i * bpp + l.b] = rgb0[i * 3 + 2];
-      p1[i * bpp + l.r] = rgb1[i * 3]; p1[i * bpp + l.g] = rgb1[i * 3 + 1]; p1[i * bpp + l.b] = rgb1[i * 3 + 2];
+      p0[i * bpp + l.r] = rgb0[i * 3];
+      p0[i * bpp + l.g] = rgb0[i * 3 + 1];
+      p0[i * bpp + l.b] = rgb0[i * 3 + 2];
+      p1[i * bpp + l.r] = rgb1[i * 3];
+      p1[i * bpp + l.g] = rgb1[i * 3 + 1];
+      p1[i * bpp + l.b] = rgb1[i * 3 + 2];
     }
     const auto got = run(engine, p0, p1, w, h, l.f, 0.5f);
     for (int i = 0; i < w * h; ++i) {
@@ -158,7 +165,10 @@ TEST(Engine, EveryPackedLayoutGivesTheSamePicture) {
 TEST(Engine, RowStrideLargerThanTheRowIsHonoured) {
   const int w = 33, h = 20, stride = 33 * 3 + 13;
   std::vector<uint8_t> tight0(w * h * 3), tight1(w * h * 3);
-  for (size_t i = 0; i < tight0.size(); ++i) { tight0[i] = uint8_t(i % 200); tight1[i] = uint8_t((i * 3) % 230); }
+  for (size_t i = 0; i < tight0.size(); ++i) {
+    tight0[i] = uint8_t(i % 200);
+    tight1[i] = uint8_t((i * 3) % 230);
+  }
   std::vector<uint8_t> wide0(stride * h, 0), wide1(stride * h, 0);
   for (int y = 0; y < h; ++y) {
     std::copy_n(&tight0[y * w * 3], w * 3, &wide0[y * stride]);
@@ -182,10 +192,15 @@ TEST(Engine, APreparedFrameIsReusedAsThePreviousFrameOfTheNextPair) {
   // the same result as a freshly prepared copy.
   const int w = 32, h = 32;
   std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3), f2(w * h * 3);
-  for (size_t i = 0; i < f0.size(); ++i) { f0[i] = uint8_t(i); f1[i] = uint8_t(i * 3); f2[i] = uint8_t(i * 5); }
+  for (size_t i = 0; i < f0.size(); ++i) {
+    f0[i] = uint8_t(i);
+    f1[i] = uint8_t(i * 3);
+    f2[i] = uint8_t(i * 5);
+  }
   rife::Engine engine(random_weights());
   engine.configure({w, h, rife::PixelFormat::RGB});
-  auto p0 = engine.prepare(f0.data(), w * 3), p1 = engine.prepare(f1.data(), w * 3), p2 = engine.prepare(f2.data(), w * 3);
+  auto p0 = engine.prepare(f0.data(), w * 3), p1 = engine.prepare(f1.data(), w * 3),
+       p2 = engine.prepare(f2.data(), w * 3);
   std::vector<uint8_t> first(w * h * 3), second(w * h * 3), fresh(w * h * 3);
   engine.interpolate(p0, p1, 0.5f, first.data(), w * 3);
   engine.interpolate(p1, p2, 0.5f, second.data(), w * 3);
@@ -213,16 +228,22 @@ TEST(ModelVersions, AForcedVersionThatMatchesLoads) {
 }
 
 TEST(ModelVersions, AForcedVersionThatDoesNotMatchTheFileIsAClearError) {
-  EXPECT_NE(expect_error([] { rife::Engine e(with_model("rife425_random.pth", "4.6")); })
-                .find("rife425_random.pth: model-version 4.6 was requested but the file holds a RIFE 4.25/4.26 state dict"),
+  EXPECT_NE(
+      expect_error([] {
+        rife::Engine e(with_model("rife425_random.pth", "4.6"));
+      }).find("rife425_random.pth: model-version 4.6 was requested but the file holds a RIFE 4.25/4.26 state dict"),
+      std::string::npos);
+  EXPECT_NE(expect_error([] {
+              rife::Engine e(with_model("official_plain.pth", "4.25"));
+            }).find("holds a RIFE 4.6 state dict"),
             std::string::npos);
-  EXPECT_NE(expect_error([] { rife::Engine e(with_model("official_plain.pth", "4.25")); })
-                .find("holds a RIFE 4.6 state dict"),
+  EXPECT_NE(expect_error([] {
+              rife::Engine e(with_model("rife425_lite_random.pth", "4.26"));
+            }).find("holds a RIFE 4.25-lite state dict"),
             std::string::npos);
-  EXPECT_NE(expect_error([] { rife::Engine e(with_model("rife425_lite_random.pth", "4.26")); })
-                .find("holds a RIFE 4.25-lite state dict"),
-            std::string::npos);
-  EXPECT_NE(expect_error([] { rife::Engine e(with_model("official_plain.pth", "4.7")); }).find("unknown RIFE model version '4.7'"),
+  EXPECT_NE(expect_error([] {
+              rife::Engine e(with_model("official_plain.pth", "4.7"));
+            }).find("unknown RIFE model version '4.7'"),
             std::string::npos);
 }
 
@@ -245,14 +266,20 @@ TEST(ModelVersions, PaddingFollowsTheCoarsestScaleOfEachArchitecture) {
 TEST(FeatureCache, CachedAndPerPairFeaturesGiveIdenticalFrames) {
   const int w = 70, h = 50;
   std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3), f2(w * h * 3);
-  for (size_t i = 0; i < f0.size(); ++i) { f0[i] = uint8_t(i * 7); f1[i] = uint8_t(i * 11 + 3); f2[i] = uint8_t(i * 5 + 1); }
+  for (size_t i = 0; i < f0.size(); ++i) {
+    f0[i] = uint8_t(i * 7);
+    f1[i] = uint8_t(i * 11 + 3);
+    f2[i] = uint8_t(i * 5 + 1);
+  }
   auto cached_opts = with_model("rife425_random.pth");
   auto uncached_opts = cached_opts;
   uncached_opts.cache_features = false;
   rife::Engine cached(cached_opts), uncached(uncached_opts);
   for (auto* e : {&cached, &uncached}) e->configure({w, h, rife::PixelFormat::RGB});
-  auto c0 = cached.prepare(f0.data(), w * 3), c1 = cached.prepare(f1.data(), w * 3), c2 = cached.prepare(f2.data(), w * 3);
-  auto u0 = uncached.prepare(f0.data(), w * 3), u1 = uncached.prepare(f1.data(), w * 3), u2 = uncached.prepare(f2.data(), w * 3);
+  auto c0 = cached.prepare(f0.data(), w * 3), c1 = cached.prepare(f1.data(), w * 3),
+       c2 = cached.prepare(f2.data(), w * 3);
+  auto u0 = uncached.prepare(f0.data(), w * 3), u1 = uncached.prepare(f1.data(), w * 3),
+       u2 = uncached.prepare(f2.data(), w * 3);
   for (float t : {0.25f, 0.5f}) {
     std::vector<uint8_t> a(w * h * 3), b(w * h * 3);
     cached.interpolate(c0, c1, t, a.data(), w * 3);
@@ -284,9 +311,13 @@ TEST(Engine, IsDeterministic) {
   for (const char* model : {"official_plain.pth", "rife425_random.pth"}) {
     const int w = 40, h = 30;
     std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3);
-    for (size_t i = 0; i < f0.size(); ++i) { f0[i] = uint8_t(i * 3); f1[i] = uint8_t(i * 13); }
+    for (size_t i = 0; i < f0.size(); ++i) {
+      f0[i] = uint8_t(i * 3);
+      f1[i] = uint8_t(i * 13);
+    }
     rife::Engine engine(with_model(model));
-    EXPECT_EQ(run(engine, f0, f1, w, h, rife::PixelFormat::RGB, 0.5f), run(engine, f0, f1, w, h, rife::PixelFormat::RGB, 0.5f))
+    EXPECT_EQ(run(engine, f0, f1, w, h, rife::PixelFormat::RGB, 0.5f),
+              run(engine, f0, f1, w, h, rife::PixelFormat::RGB, 0.5f))
         << model;
   }
 }

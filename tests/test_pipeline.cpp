@@ -55,7 +55,8 @@ std::vector<Frame> run_to_appsink(const std::string& launch, std::string* caps_o
   EXPECT_TRUE(gst_app_sink_is_eos(GST_APP_SINK(sink))) << "the appsink must reach EOS";
   // The pipeline's EOS comes when every sink (a filesink writing an MP4, say) has finished.
   GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* msg = gst_bus_timed_pop_filtered(bus, 120 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  GstMessage* msg =
+      gst_bus_timed_pop_filtered(bus, 120 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
   if (!msg) {
     ADD_FAILURE() << "the pipeline did not reach EOS";
   } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
@@ -81,32 +82,36 @@ TEST(RealPipeline, CarTurnClipDoublesFrom25To50WithExactTimingAndBitExactOrigina
   ASSERT_EQ(source.size(), 81u);
 
   std::string caps;
-  const auto out = run_to_appsink(decode + "rife device=cpu model-path=" + model_path() + " ! appsink name=sink sync=false",
-                                  &caps);
+  const auto out =
+      run_to_appsink(decode + "rife device=cpu model-path=" + model_path() + " ! appsink name=sink sync=false", &caps);
   EXPECT_NE(caps.find("framerate=(fraction)50/1"), std::string::npos) << caps;
   ASSERT_EQ(out.size(), 161u) << "80 pairs give 160 frames, then the last source frame once";
   double min_interp_db = 1e9;
   for (size_t k = 0; k < out.size(); ++k) {
     EXPECT_EQ(out[k].pts - out[0].pts, k * 20 * GST_MSECOND) << "output " << k << " off the 20 ms grid";
     if (k % 2 == 0) {
-      EXPECT_TRUE(out[k].bytes == source[k / 2].bytes) << "output " << k << " must be source frame " << k / 2
-                                                       << " exactly (PSNR " << rife_test::psnr(out[k].bytes, source[k / 2].bytes)
-                                                       << " dB)";
+      EXPECT_TRUE(out[k].bytes == source[k / 2].bytes)
+          << "output " << k << " must be source frame " << k / 2 << " exactly (PSNR "
+          << rife_test::psnr(out[k].bytes, source[k / 2].bytes) << " dB)";
     } else {
       min_interp_db = std::min(min_interp_db, rife_test::psnr(out[k].bytes, source[k / 2].bytes));
     }
   }
-  std::printf("car-turn: %zu frames at 50 fps from %zu at 25 fps (weights: %s); interpolated frames vs the "
-              "preceding source frame: min PSNR %.2f dB\n",
-              out.size(), source.size(), model_path().c_str(), min_interp_db);
+  std::printf(
+      "car-turn: %zu frames at 50 fps from %zu at 25 fps (weights: %s); interpolated frames vs the "
+      "preceding source frame: min PSNR %.2f dB\n",
+      out.size(), source.size(), model_path().c_str(), min_interp_db);
 }
 
 TEST(RealPipeline, TestSourceThroughRifeX264AndMp4DecodesToTheDoubledRate) {
   const std::string file = std::string(g_get_tmp_dir()) + "/gst-rife-test-" + std::to_string(getpid()) + ".mp4";
   auto encoded = run_to_appsink(
       "videotestsrc num-buffers=30 pattern=ball ! video/x-raw,format=RGB,width=160,height=96,framerate=30/1 ! "
-      "rife device=cpu model-path=" + model_path() + " ! tee name=t ! queue ! videoconvert ! x264enc ! mp4mux ! "
-      "filesink location=" + file + " t. ! queue ! appsink name=sink sync=false");
+      "rife device=cpu model-path=" +
+      model_path() +
+      " ! tee name=t ! queue ! videoconvert ! x264enc ! mp4mux ! "
+      "filesink location=" +
+      file + " t. ! queue ! appsink name=sink sync=false");
   EXPECT_EQ(encoded.size(), 59u);
   std::string caps;
   auto decoded = run_to_appsink("filesrc location=" + file + " ! decodebin ! appsink name=sink sync=false", &caps);

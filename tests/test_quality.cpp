@@ -33,7 +33,8 @@ Image crop(const Image& in, int w, int h) {
   out.width = w;
   out.height = h;
   for (int y = 0; y < h; ++y)
-    out.rgb.insert(out.rgb.end(), in.rgb.begin() + size_t(y) * in.width * 3, in.rgb.begin() + (size_t(y) * in.width + w) * 3);
+    out.rgb.insert(out.rgb.end(), in.rgb.begin() + size_t(y) * in.width * 3,
+                   in.rgb.begin() + (size_t(y) * in.width + w) * 3);
   return out;
 }
 

@@ -1,11 +1,12 @@
 #include "test_support.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <stdexcept>
-#include <sys/stat.h>
 
 namespace rife_test {
 namespace {

@@ -18,8 +18,8 @@ std::string real_model_path();
 // and exits with 77, which meson reports as SKIP (never as a pass).
 void require_real_weights_or_exit(const char* program);
 
-using rife_io::Image;
 using rife_io::blend;
+using rife_io::Image;
 using rife_io::load_png;
 using rife_io::psnr;
 

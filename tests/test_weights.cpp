@@ -115,8 +115,8 @@ TEST(RejectWeights, MissingKeyNamesTheKeyAndItsShape) {
 
 TEST(RejectWeights, WrongShapeNamesTheKeyAndBothShapes) {
   const auto msg = load_error("wrong_shape.pth");
-  EXPECT_NE(msg.find("'block1.conv0.0.0.weight' has shape [64, 11, 3, 3], expected [64, 12, 3, 3]"),
-            std::string::npos) << msg;
+  EXPECT_NE(msg.find("'block1.conv0.0.0.weight' has shape [64, 11, 3, 3], expected [64, 12, 3, 3]"), std::string::npos)
+      << msg;
 }
 
 TEST(RejectWeights, ExtraKeyIsNamed) {
