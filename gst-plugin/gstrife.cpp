@@ -20,6 +20,9 @@
 GST_DEBUG_CATEGORY_STATIC(gst_rife_debug);
 #define GST_CAT_DEFAULT gst_rife_debug
 
+// Output times this close to an input time are that input (see submit_input_buffer).
+constexpr GstClockTime kSnap = GST_USECOND;
+
 #define RIFE_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
 
 enum {
@@ -608,9 +611,11 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
       queue_passthrough(st, st.prev.buffer, p0, span / 2);
       st.jobs.push_back({p0 + span / 2, span - span / 2, 0.5f, nullptr, st.prev.prepared, prepared, false});
     } else {
-      for (GstClockTime tk = st.grid.next(); tk < pts; st.grid.advance(), tk = st.grid.next()) {
+      // Grid times within kSnap of an input are that input: nanosecond rounding of the base (e.g.
+      // a stream starting at 2/30 s) must not turn a frame into an interpolation at t = 0.99999997.
+      for (GstClockTime tk = st.grid.next(); tk + kSnap < pts; st.grid.advance(), tk = st.grid.next()) {
         const float t = float(double(tk - p0) / double(span));
-        if (tk == p0)
+        if (tk <= p0 + kSnap)
           queue_passthrough(st, st.prev.buffer, tk, st.grid.next_duration());
         else
           st.jobs.push_back({tk, st.grid.next_duration(), t, nullptr, st.prev.prepared, prepared, false});

@@ -2,6 +2,7 @@
 // IFNet computes (tests/fixtures/ifnet46_reference.py), keep the input size through padding, treat
 // every pixel layout alike, and refuse misuse with clear errors.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <map>
 
@@ -359,4 +360,19 @@ TEST(EngineErrors, MisuseOfFramesIsRefused) {
   EXPECT_NE(expect_error([&] { engine.interpolate(a, b, 0.5f, out.data(), 32 * 3); }).find("earlier geometry"),
             std::string::npos);
   EXPECT_NE(expect_error([&] { engine.configure({1, 10, rife::PixelFormat::RGB}); }).find("1x10"), std::string::npos);
+}
+
+TEST(EngineErrors, WorkBuffersThatDoNotFitInMemoryAreAClearError) {
+  rife::Engine engine(random_weights());
+  engine.configure({64, 48, rife::PixelFormat::RGB});
+  rlimit old{};
+  getrlimit(RLIMIT_AS, &old);
+  rlimit capped = old;
+  capped.rlim_cur = rife_test::address_space_in_use() + (rlim_t(1) << 30);  // 1 GiB more; 16384^2 needs 3
+  ASSERT_EQ(setrlimit(RLIMIT_AS, &capped), 0);
+  const std::string msg = expect_error([&] { engine.configure({16384, 16384, rife::PixelFormat::RGB}); });
+  setrlimit(RLIMIT_AS, &old);
+  EXPECT_NE(msg.find("cannot allocate the work buffers for 16384x16384 frames on cpu"), std::string::npos) << msg;
+  EXPECT_NE(expect_error([&] { engine.prepare(nullptr, 0); }).find("configure() was not called"), std::string::npos)
+      << "a failed configure leaves the engine unconfigured";
 }

@@ -40,4 +40,14 @@ void require_real_weights_or_exit(const char* program) {
   std::exit(77);
 }
 
+uint64_t address_space_in_use() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  char line[256];
+  unsigned long kb = 0;
+  while (f && std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmSize: %lu kB", &kb) == 1) break;
+  if (f) std::fclose(f);
+  return uint64_t(kb) * 1024;
+}
+
 }  // namespace rife_test

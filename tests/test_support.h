@@ -19,6 +19,9 @@ std::string real_model_path();
 void require_real_weights_or_exit(const char* program);
 
 using rife_io::blend;
+// Bytes of address space this process uses now (VmSize), to cap it a little above in tests.
+uint64_t address_space_in_use();
+
 using rife_io::Image;
 using rife_io::load_png;
 using rife_io::psnr;
