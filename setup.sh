@@ -15,7 +15,7 @@ BUILD_DIR=${RIFE_BUILD_DIR:-build}
 
 DEBIAN_PACKAGES=(
   g++ pkg-config meson ninja-build git
-  libgtest-dev libpng-dev
+  libgtest-dev libpng-dev clang libclang-rt-14-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav

@@ -15,7 +15,13 @@ with tempfile.TemporaryDirectory() as tmp:
            "--model", model, "--json", out]
     if "--element" in sys.argv[3:]:
         cmd.append("--element")
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    env = dict(os.environ)
+    if "ASAN_OPTIONS" in env:
+        # Sanitizer run: rife-bench links LibTorch's CUDA libraries, and libcusparseLt exports its own
+        # malloc-based operator new that wins over ASan's for inline torch code in the plugin it then
+        # loads; ASan reports that pairing as alloc-dealloc-mismatch although no code of ours is wrong.
+        env["ASAN_OPTIONS"] += ":alloc_dealloc_mismatch=0"
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
     print(r.stdout)
     assert r.returncode == 0, r.stderr
     assert "interp/s" in r.stdout and "PSNR" in r.stdout, "no table printed"
