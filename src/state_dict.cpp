@@ -359,15 +359,15 @@ class StateDictUnpickler {
       const auto stride = int_tuple(args[3], "stride");
       if (size.size() != stride.size() || size.size() > 8) throw PickleError("tensor size and stride disagree");
       // Bounds-check the view against its storage before building it: the file is untrusted.
-      int64_t last = offset;
+      int64_t last = offset, step = 0;
       bool empty = false;
       for (size_t d = 0; d < size.size(); ++d) {
         if (size[d] < 0 || stride[d] < 0 || size[d] > (int64_t(1) << 40) || stride[d] > (int64_t(1) << 40))
           throw PickleError("tensor has an absurd size or stride");
         if (size[d] == 0)
           empty = true;
-        else
-          last += (size[d] - 1) * stride[d];
+        else if (__builtin_mul_overflow(size[d] - 1, stride[d], &step) || __builtin_add_overflow(last, step, &last))
+          throw PickleError("tensor view " + shape_to_string(size) + " overflows 64-bit indexing");
       }
       if (offset < 0 || (!empty && last >= storage.numel()))
         throw PickleError("tensor view " + shape_to_string(size) + " exceeds its storage of " +

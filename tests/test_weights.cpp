@@ -161,3 +161,20 @@ TEST(RejectWeights, Directory) { EXPECT_NE(load_error("").find("is a directory")
 TEST(RejectWeights, ArchiveWithoutADict) {
   EXPECT_NE(load_error("not_a_dict.pth").find("holds no dict"), std::string::npos);
 }
+
+TEST(RejectWeights, CorruptPickleInsideAValidZip) {
+  const auto msg = load_error("corrupt_pickle.pth");
+  EXPECT_NE(msg.find("corrupt_pickle.pth: corrupt or unsupported torch.save archive"), std::string::npos) << msg;
+}
+
+TEST(RejectWeights, AbsurdShapeIsRefusedBeforeAnyAllocation) {
+  const auto msg = load_error("absurd_shape.pth");
+  EXPECT_NE(msg.find("absurd_shape.pth"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("tensor view [1099511627776, 1099511627776] exceeds its storage of 4 elements"), std::string::npos)
+      << msg;
+}
+
+TEST(RejectWeights, HugeDeclaredStorageSizeIsRefusedBeforeAnyAllocation) {
+  const auto msg = load_error("huge_declared_size.pth");
+  EXPECT_NE(msg.find("declares 2147483647 elements but its record has 280000 bytes"), std::string::npos) << msg;
+}
