@@ -9,9 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "harness_output.h"
 #include "test_support.h"
 
 namespace {
+
+using rife_test::pull_all;
+using rife_test::unref_all;
 
 const std::string kModel = rife_test::fixture("official_plain.pth");
 
@@ -53,17 +57,6 @@ std::vector<guint8> bytes(GstBuffer* buf) {
   std::vector<guint8> v(map.data, map.data + map.size);
   gst_buffer_unmap(buf, &map);
   return v;
-}
-
-std::vector<GstBuffer*> pull_all(GstHarness* h) {
-  std::vector<GstBuffer*> out;
-  while (GstBuffer* b = gst_harness_try_pull(h)) out.push_back(b);
-  return out;
-}
-
-void unref_all(std::vector<GstBuffer*>& bufs) {
-  for (auto* b : bufs) gst_buffer_unref(b);
-  bufs.clear();
 }
 
 guint64 counter(GstElement* e, const char* name) {

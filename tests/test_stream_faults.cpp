@@ -9,9 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "harness_output.h"
 #include "test_support.h"
 
 namespace {
+
+using rife_test::pull_all;
+using rife_test::unref_all;
 
 const std::string kModel = rife_test::fixture("official_plain.pth");
 const char* kCaps = "video/x-raw,format=RGB,width=32,height=24,framerate=30/1";
@@ -29,17 +33,6 @@ guint8 first_byte(GstBuffer* b) {
   guint8 v = 0;
   gst_buffer_extract(b, 0, &v, 1);
   return v;
-}
-
-std::vector<GstBuffer*> pull_all(GstHarness* h) {
-  std::vector<GstBuffer*> out;
-  while (GstBuffer* b = gst_harness_try_pull(h)) out.push_back(b);
-  return out;
-}
-
-void unref_all(std::vector<GstBuffer*>& v) {
-  for (auto* b : v) gst_buffer_unref(b);
-  v.clear();
 }
 
 GstHarness* new_harness(const std::string& model = kModel) {
