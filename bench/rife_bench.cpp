@@ -394,6 +394,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rife-bench: %s (pass --quality-dir \"\" to run without quality deltas)\n", e.what());
     return 1;
   }
+  // Default precisions follow the device: FP32 on the CPU, FP32 and FP16 on CUDA.
+  const bool on_cuda = o.device == "auto" ? torch::cuda::is_available() : o.device.rfind("cuda", 0) == 0;
+  const std::vector<std::string> precisions = !o.precisions.empty() ? o.precisions
+                                              : on_cuda             ? std::vector<std::string>{"fp32", "fp16"}
+                                                                    : std::vector<std::string>{"fp32"};
   std::vector<Result> results;
   std::printf("%-12s %-10s %-10s %-5s %-9s %8s %8s %8s %8s %9s %8s %8s %7s\n", "model", "version", "size", "prec",
               "mode", "interp/s", "p50 ms", "p95 ms", "p99 ms", "peak MB", "maxerr", "PSNR", "SSIM");
@@ -411,45 +416,35 @@ int main(int argc, char** argv) {
     }
     for (const auto& size : o.sizes) {
       const auto [w, h] = parse_size(size);
-      std::vector<std::string> precisions = o.precisions;
-      for (const auto& precision : precisions.empty() ? std::vector<std::string>{""} : precisions) {
-        rife::EngineOptions eo;
-        eo.model_path = model;
-        eo.device = o.device;
-        eo.scale = o.scale;
-        std::vector<std::string> run_precisions;
-        if (!precision.empty())
-          run_precisions = {precision};
-        else
-          run_precisions = rife::Engine(eo).device_name() == "cpu" ? std::vector<std::string>{"fp32"}
-                                                                   : std::vector<std::string>{"fp32", "fp16"};
-        for (const auto& p : run_precisions) {
-          eo.precision = rife::parse_precision(p);
-          rife::Engine engine(eo);
-          for (const auto& mode : o.modes) {
-            Result r;
-            r.model = model;
-            r.version = engine.model_version();
-            r.device = engine.device_name();
-            r.size = size;
-            r.precision = p;
-            r.mode = mode;
-            if (!reference.empty()) compare(reference, quality_outputs(engine, quality_pairs, mode), quality_pairs, r);
-            time_engine(o, engine, w, h, mode, r);
+      rife::EngineOptions eo;
+      eo.model_path = model;
+      eo.device = o.device;
+      eo.scale = o.scale;
+      for (const auto& p : precisions) {
+        eo.precision = rife::parse_precision(p);
+        rife::Engine engine(eo);
+        for (const auto& mode : o.modes) {
+          Result r;
+          r.model = model;
+          r.version = engine.model_version();
+          r.device = engine.device_name();
+          r.size = size;
+          r.precision = p;
+          r.mode = mode;
+          if (!reference.empty()) compare(reference, quality_outputs(engine, quality_pairs, mode), quality_pairs, r);
+          time_engine(o, engine, w, h, mode, r);
 #ifdef RIFE_BENCH_GSTREAMER
-            if (o.element && mode == "optimised")
-              std::tie(r.element_fps, r.element_interp_per_s) =
-                  time_element(model, r.device, p, w, h, o.frames, o.scale);
+          if (o.element && mode == "optimised")
+            std::tie(r.element_fps, r.element_interp_per_s) = time_element(model, r.device, p, w, h, o.frames, o.scale);
 #endif
-            std::printf("%-12.12s %-10s %-10s %-5s %-9s %8.2f %8.2f %8.2f %8.2f %9.1f %8.0f %8.2f %7.4f\n",
-                        model.substr(model.find_last_of('/') + 1).c_str(), r.version.c_str(), size.c_str(), p.c_str(),
-                        mode.c_str(), r.interp_per_s, r.p50_ms, r.p95_ms, r.p99_ms, r.peak_memory_mb, r.max_abs_error,
-                        r.psnr_db, r.ssim);
-            if (o.element && mode == "optimised")
-              std::printf("%-12s element: %.2f output fps, %.2f interpolations/s (%.0f%% of the engine)\n", "",
-                          r.element_fps, r.element_interp_per_s, 100.0 * r.element_interp_per_s / r.interp_per_s);
-            results.push_back(r);
-          }
+          std::printf("%-12.12s %-10s %-10s %-5s %-9s %8.2f %8.2f %8.2f %8.2f %9.1f %8.0f %8.2f %7.4f\n",
+                      model.substr(model.find_last_of('/') + 1).c_str(), r.version.c_str(), size.c_str(), p.c_str(),
+                      mode.c_str(), r.interp_per_s, r.p50_ms, r.p95_ms, r.p99_ms, r.peak_memory_mb, r.max_abs_error,
+                      r.psnr_db, r.ssim);
+          if (o.element && mode == "optimised")
+            std::printf("%-12s element: %.2f output fps, %.2f interpolations/s (%.0f%% of the engine)\n", "",
+                        r.element_fps, r.element_interp_per_s, 100.0 * r.element_interp_per_s / r.interp_per_s);
+          results.push_back(r);
         }
       }
     }

@@ -22,21 +22,6 @@ class PreparedFrame {
 
 namespace {
 
-// Reads the weights, finds their architecture from the keys and shapes, checks a forced version
-// against it and validates every tensor.
-std::pair<const ModelSpec*, StateDict> load_model(const std::string& path, const std::string& version) {
-  StateDict raw = read_state_dict(path);
-  std::vector<std::pair<std::string, std::vector<int64_t>>> keys;
-  for (const auto& [k, t] : raw)
-    keys.emplace_back(k.rfind("module.", 0) == 0 ? k.substr(7) : k,
-                      std::vector<int64_t>(t.sizes().begin(), t.sizes().end()));
-  const ModelSpec& detected = detect_spec(keys, path);
-  if (version != "auto" && &spec_for_version(version) != &detected)
-    throw Error(path + ": model-version " + version + " was requested but the file holds a RIFE " + detected.name +
-                " state dict");
-  return {&detected, validate_state_dict(raw, detected, path)};
-}
-
 // Runs `body`, turning LibTorch's failures (out of memory above all) into rife::Error with context,
 // so callers see one exception type whose message says what was being done.
 template <class Body>
@@ -55,12 +40,12 @@ auto guarded(const std::string& what, Body&& body) -> decltype(body()) {
 }  // namespace
 
 struct Engine::Impl {
-  Impl(const EngineOptions& o, std::pair<const ModelSpec*, StateDict> model)
+  Impl(const EngineOptions& o, torch::Device dev, LoadedModel model)
       : options(o),
-        device(resolve_device(o.device)),
+        device(dev),
         precision(resolve_precision(o.precision, device)),
         dtype(dtype_of(precision)),
-        net(*model.first, model.second, device, dtype),
+        net(*model.spec, model.weights, device, dtype),
         stream(device) {}
 
   torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(dtype); }
@@ -93,11 +78,12 @@ Engine::Engine(const EngineOptions& options) {
   if (!(options.scale == 0.0 || options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
     throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5, 0.25 or 0 (auto)");
   if (options.model_version != "auto") spec_for_version(options.model_version);  // rejects unknown names early
-  resolve_precision(options.precision, resolve_device(options.device));          // option errors before the file's
+  const torch::Device device = resolve_device(options.device);
+  resolve_precision(options.precision, device);  // option errors before the file's
   torch::NoGradGuard no_grad;
   auto model = load_model(options.model_path, options.model_version);
-  impl_ = guarded(options.model_path + ": cannot place the model on " + options.device,
-                  [&] { return std::make_unique<Impl>(options, std::move(model)); });
+  impl_ = guarded(options.model_path + ": cannot place the model on " + device.str(),
+                  [&] { return std::make_unique<Impl>(options, device, std::move(model)); });
 }
 
 Engine::~Engine() = default;

@@ -24,4 +24,14 @@ StateDict read_state_dict(const std::string& path);
 // than fp16/bf16/fp32/fp64, and NaN/Inf values are errors naming the key (and both shapes).
 StateDict validate_state_dict(const StateDict& raw, const ModelSpec& spec, const std::string& path);
 
+// A validated state dict and the architecture it was found to be.
+struct LoadedModel {
+  const ModelSpec* spec;
+  StateDict weights;  // in spec order, contiguous fp32
+};
+
+// read_state_dict + detect_spec + validate_state_dict. `version` is "auto" or a forced version
+// ("4.6", "4.25"...); a forced version that does not match the file is an error naming both.
+LoadedModel load_model(const std::string& path, const std::string& version);
+
 }  // namespace rife

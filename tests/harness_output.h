@@ -3,6 +3,7 @@
 
 #include <gst/check/gstharness.h>
 
+#include <string>
 #include <vector>
 
 namespace rife_test {
@@ -17,6 +18,26 @@ inline std::vector<GstBuffer*> pull_all(GstHarness* h) {
 inline void unref_all(std::vector<GstBuffer*>& buffers) {
   for (auto* b : buffers) gst_buffer_unref(b);
   buffers.clear();
+}
+
+// The next ERROR message on `bus` (waiting up to `timeout`): its text and debug string.
+struct PostedError {
+  bool found = false;
+  std::string message, debug;
+};
+
+inline PostedError pop_error(GstBus* bus, GstClockTime timeout) {
+  PostedError out;
+  GstMessage* msg = gst_bus_timed_pop_filtered(bus, timeout, GST_MESSAGE_ERROR);
+  if (!msg) return out;
+  GError* err = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(msg, &err, &debug);
+  out = {true, err ? err->message : "", debug ? debug : ""};
+  if (err) g_error_free(err);
+  g_free(debug);
+  gst_message_unref(msg);
+  return out;
 }
 
 }  // namespace rife_test
