@@ -1,6 +1,7 @@
 // Engine: weights -> IFNet on a device; bytes -> prepared frames -> interpolated bytes.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "device.h"
@@ -13,11 +14,15 @@ namespace rife {
 
 class PreparedFrame {
  public:
-  PreparedFrame(torch::Tensor image, torch::Tensor features, uint64_t generation)
-      : image(std::move(image)), features(std::move(features)), generation(generation) {}
-  const torch::Tensor image;     // [1, 3, padded H, padded W] in [0, 1], model dtype, on the device
-  const torch::Tensor features;  // 4.25+: encode(image) [1, 4, padded H, padded W]; undefined otherwise
-  const uint64_t generation;     // Engine::configure() call it was prepared under
+  PreparedFrame(torch::Tensor image, torch::Tensor features, torch::Tensor thumbnail, uint64_t generation)
+      : image(std::move(image)),
+        features(std::move(features)),
+        thumbnail(std::move(thumbnail)),
+        generation(generation) {}
+  const torch::Tensor image;      // [1, 3, padded H, padded W] RGB in [0, 1], model dtype, on the device
+  const torch::Tensor features;   // 4.25+: encode(image) [1, 4, padded H, padded W]; undefined otherwise
+  const torch::Tensor thumbnail;  // [1, 1, <=64, <=64] FP32 luma, area-averaged: for difference()
+  const uint64_t generation;      // Engine::configure() call it was prepared under
 };
 
 namespace {
@@ -37,6 +42,59 @@ auto guarded(const std::string& what, Body&& body) -> decltype(body()) {
   }
 }
 
+// Y'CbCr coefficients and the 8-bit quantisation of one colorimetry (ITU-R BT.601/709/2020 and
+// SMPTE 240M; "limited" = Y 16..235, chroma 16..240, as GStreamer's 16_235 range).
+struct Colour {
+  double kr = 0, kb = 0;
+  double y_offset = 0, y_scale = 255, c_scale = 255;
+};
+
+Colour colour_of(const FrameGeometry& g) {
+  Colour c;
+  switch (g.matrix) {
+    case YuvMatrix::BT601:
+      c.kr = 0.299, c.kb = 0.114;
+      break;
+    case YuvMatrix::BT709:
+      c.kr = 0.2126, c.kb = 0.0722;
+      break;
+    case YuvMatrix::BT2020:
+      c.kr = 0.2627, c.kb = 0.0593;
+      break;
+    case YuvMatrix::SMPTE240M:
+      c.kr = 0.212, c.kb = 0.087;
+      break;
+  }
+  if (!g.full_range) c.y_offset = 16, c.y_scale = 219, c.c_scale = 224;
+  return c;
+}
+
+// The samples of one component as a [rows, cols] view into its plane [plane rows, plane row bytes].
+torch::Tensor component_view(const torch::Tensor& plane, const ComponentLayout& c, int64_t rows, int64_t cols) {
+  return plane.narrow(0, 0, rows).slice(1, c.offset, c.offset + (cols - 1) * c.pixel_stride + 1, c.pixel_stride);
+}
+
+// Undoes chroma subsampling by repeating each sample (nearest); exact inverse of the 2x box average
+// used on the way out, so the conversion round trip loses only rounding.
+torch::Tensor upsample(torch::Tensor x, const ComponentLayout& c, int64_t height, int64_t width) {
+  if (c.sub_y) x = x.repeat_interleave(1 << c.sub_y, 0).narrow(0, 0, height);
+  if (c.sub_x) x = x.repeat_interleave(1 << c.sub_x, 1).narrow(1, 0, width);
+  return x;
+}
+
+torch::Tensor downsample(const torch::Tensor& x, const ComponentLayout& c) {
+  if (!c.sub_x && !c.sub_y) return x;
+  const int64_t ky = 1 << c.sub_y, kx = 1 << c.sub_x;
+  const int64_t h = x.size(0), w = x.size(1);
+  auto v = x.view({1, 1, h, w});
+  // Odd sizes: the last row/column is its own chroma sample (replicated, so the average is itself).
+  const int64_t pad_y = (ky - h % ky) % ky, pad_x = (kx - w % kx) % kx;
+  if (pad_x || pad_y)
+    v = torch::nn::functional::pad(
+        v, torch::nn::functional::PadFuncOptions({0, pad_x, 0, pad_y}).mode(torch::kReplicate));
+  return torch::avg_pool2d(v, {ky, kx}).view({v.size(2) / ky, v.size(3) / kx});
+}
+
 }  // namespace
 
 struct Engine::Impl {
@@ -49,12 +107,80 @@ struct Engine::Impl {
         stream(device) {}
 
   torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(dtype); }
+  torch::TensorOptions byte_options() const { return torch::TensorOptions().device(device).dtype(torch::kUInt8); }
 
   void check_frames(const FrameHandle& a, const FrameHandle& b) const {
     if (!a || !b) throw Error("interpolate: null frame");
     if (geometry.width == 0) throw Error("interpolate: configure() was not called");
     if (a->generation != generation || b->generation != generation)
       throw Error("interpolate: frame prepared under an earlier geometry; prepare it again after configure()");
+  }
+
+  template <class Planes>
+  void check_planes(const char* what, const Planes& planes) const {
+    if (geometry.width == 0) throw Error(std::string(what) + ": configure() was not called");
+    for (int p = 0; p < layout.planes; ++p) {
+      const int64_t row = layout.plane_row_bytes(p, geometry.width);
+      if (!planes.data[p]) throw Error(std::string(what) + ": plane " + std::to_string(p) + " is null");
+      if (planes.stride[p] < size_t(row))
+        throw Error(std::string(what) + ": stride " + std::to_string(planes.stride[p]) + " of plane " +
+                    std::to_string(p) + " is smaller than a row of " + std::to_string(row) + " bytes");
+    }
+  }
+
+  // Host planes -> [3, H, W] FP32 RGB in [0, 1] on the device: one upload per plane of the raw
+  // bytes, all unpacking and colour conversion on the device.
+  torch::Tensor upload_rgb(const InputPlanes& in) const {
+    const int64_t h = geometry.height, w = geometry.width;
+    torch::Tensor planes[3];
+    for (int p = 0; p < layout.planes; ++p) {
+      const int64_t rows = layout.plane_rows(p, h), bytes = layout.plane_row_bytes(p, w);
+      planes[p] = torch::from_blob(const_cast<uint8_t*>(in.data[p]), {rows, bytes}, {int64_t(in.stride[p]), 1},
+                                   torch::kUInt8)
+                      .to(device);
+    }
+    torch::Tensor comp[3];
+    for (int c = 0; c < 3; ++c) {
+      const auto& cl = layout.component[c];
+      comp[c] = component_view(planes[cl.plane], cl, layout.component_rows(c, h), layout.component_cols(c, w))
+                    .to(torch::kFloat32);
+    }
+    if (!layout.yuv) return torch::stack({comp[0], comp[1], comp[2]}).div_(255.0);
+    auto y = (comp[0] - colour.y_offset) / colour.y_scale;
+    auto u = upsample((comp[1] - 128.0) / colour.c_scale, layout.component[1], h, w);
+    auto v = upsample((comp[2] - 128.0) / colour.c_scale, layout.component[2], h, w);
+    auto r = y + (2 - 2 * colour.kr) * v;
+    auto b = y + (2 - 2 * colour.kb) * u;
+    auto g = (y - colour.kr * r - colour.kb * b) / (1 - colour.kr - colour.kb);
+    return torch::stack({r, g, b});
+  }
+
+  // [3, H, W] RGB in [0, 1] on the device -> the configured format in host planes.
+  void download(const torch::Tensor& rgb, const OutputPlanes& out) const {
+    const int64_t h = geometry.height, w = geometry.width;
+    auto quantise = [](const torch::Tensor& x) { return x.round().clamp_(0, 255).to(torch::kUInt8); };
+    torch::Tensor comp[3];
+    if (!layout.yuv) {
+      for (int c = 0; c < 3; ++c) comp[c] = quantise(rgb[c] * 255.0);
+    } else {
+      const double kr = colour.kr, kb = colour.kb, kg = 1 - kr - kb;
+      auto y = kr * rgb[0] + kg * rgb[1] + kb * rgb[2];
+      auto u = (rgb[2] - y) / (2 - 2 * kb);
+      auto v = (rgb[0] - y) / (2 - 2 * kr);
+      comp[0] = quantise(y * colour.y_scale + colour.y_offset);
+      comp[1] = quantise(downsample(u, layout.component[1]) * colour.c_scale + 128.0);
+      comp[2] = quantise(downsample(v, layout.component[2]) * colour.c_scale + 128.0);
+    }
+    for (int p = 0; p < layout.planes; ++p) {
+      const int64_t rows = layout.plane_rows(p, h), bytes = layout.plane_row_bytes(p, w);
+      auto plane = torch::full({rows, bytes}, p == 0 && layout.fill_offset >= 0 ? 255 : 0, byte_options());
+      for (int c = 0; c < 3; ++c) {
+        const auto& cl = layout.component[c];
+        if (cl.plane == p) component_view(plane, cl, comp[c].size(0), comp[c].size(1)).copy_(comp[c]);
+      }
+      // Device -> host; returns once the bytes are in place.
+      torch::from_blob(out.data[p], {rows, bytes}, {int64_t(out.stride[p]), 1}, torch::kUInt8).copy_(plane);
+    }
   }
 
   const EngineOptions options;
@@ -65,13 +191,12 @@ struct Engine::Impl {
   DeviceStream stream;
 
   FrameGeometry geometry;
-  ChannelOffsets offsets{};
+  FrameLayout layout{};
+  Colour colour;
   uint64_t generation = 0;
   double scale = 1.0;
   int64_t padded_h = 0, padded_w = 0;
   torch::Tensor warp_grid;  // [1, Hp, Wp, 2]
-  torch::Tensor timestep;   // [1, 1, Hp, Wp]
-  torch::Tensor rgb_index;  // channel indices of R, G, B in the packed pixel
 };
 
 Engine::Engine(const EngineOptions& options) {
@@ -99,21 +224,17 @@ void Engine::configure(const FrameGeometry& g) {
     DeviceStream::Scope on_stream(s.stream);
     // Allocate everything first and commit after: a failure leaves the engine unconfigured.
     s.geometry = FrameGeometry{};
+    const FrameLayout layout = frame_layout(g.format);
     const double scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
     const int64_t m = s.net.spec().padding_multiple(scale);
-    const ChannelOffsets offsets = channel_offsets(g.format);
     const int64_t ph = (g.height + m - 1) / m * m, pw = (g.width + m - 1) / m * m;
     auto grid = IFNet::make_warp_grid(ph, pw, s.tensor_options());
-    auto timestep = torch::empty({1, 1, ph, pw}, s.tensor_options());
-    auto rgb_index = torch::tensor({int64_t(offsets.r), int64_t(offsets.g), int64_t(offsets.b)},
-                                   torch::TensorOptions().dtype(torch::kInt64).device(s.device));
     s.scale = scale;
-    s.offsets = offsets;
+    s.layout = layout;
+    s.colour = colour_of(g);
     s.padded_h = ph;
     s.padded_w = pw;
     s.warp_grid = grid;
-    s.timestep = timestep;
-    s.rgb_index = rgb_index;
     s.geometry = g;
     ++s.generation;
   });
@@ -122,56 +243,110 @@ void Engine::configure(const FrameGeometry& g) {
 const FrameGeometry& Engine::geometry() const { return impl_->geometry; }
 
 FrameHandle Engine::prepare(const uint8_t* data, size_t stride) {
+  if (impl_->geometry.width != 0 && impl_->layout.planes != 1)
+    throw Error("prepare: this format has several planes; pass InputPlanes");
+  InputPlanes planes;
+  planes.data[0] = data;
+  planes.stride[0] = stride;
+  return prepare(planes);
+}
+
+FrameHandle Engine::prepare(const InputPlanes& planes) {
   auto& s = *impl_;
+  s.check_planes("prepare", planes);
   const auto& g = s.geometry;
-  if (g.width == 0) throw Error("prepare: configure() was not called");
-  const int64_t bpp = s.offsets.bytes_per_pixel;
-  if (!data || stride < size_t(g.width * bpp))
-    throw Error("prepare: stride " + std::to_string(stride) + " is smaller than a row of " +
-                std::to_string(g.width * bpp) + " bytes");
   return guarded("cannot prepare a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
-    auto host = torch::from_blob(const_cast<uint8_t*>(data), {g.height, g.width, bpp}, {int64_t(stride), bpp, 1},
-                                 torch::kUInt8);
-    auto pixels = host.to(s.device);  // one upload of the raw bytes; all conversion happens on the device
-    auto rgb = pixels.index_select(2, s.rgb_index).permute({2, 0, 1}).unsqueeze(0).to(s.dtype).div_(255.0);
+    auto rgb = s.upload_rgb(planes);  // [3, H, W] FP32
     auto image = torch::zeros({1, 3, s.padded_h, s.padded_w}, s.tensor_options());
-    image.narrow(2, 0, g.height).narrow(3, 0, g.width).copy_(rgb);
+    image[0].narrow(1, 0, g.height).narrow(2, 0, g.width).copy_(rgb);
+    auto luma = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]).view({1, 1, g.height, g.width});
+    auto thumbnail = torch::adaptive_avg_pool2d(luma, {std::min(g.height, 64), std::min(g.width, 64)});
     // The features of a frame depend on it alone: computed here once, reused by both pairs it is in.
     torch::Tensor features = s.options.cache_features ? s.net.encode(image) : torch::Tensor();
-    return std::make_shared<const PreparedFrame>(image, features, s.generation);
+    return std::make_shared<const PreparedFrame>(image, features, thumbnail, s.generation);
+  });
+}
+
+void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
+                         const std::vector<OutputPlanes>& outs) {
+  auto& s = *impl_;
+  s.check_frames(a, b);
+  if (ts.empty() || ts.size() != outs.size())
+    throw Error("interpolate: " + std::to_string(ts.size()) + " timesteps for " + std::to_string(outs.size()) +
+                " outputs");
+  for (float t : ts)
+    if (!(t >= 0.0f && t <= 1.0f)) throw Error("interpolate: timestep " + std::to_string(t) + " outside [0, 1]");
+  for (const auto& out : outs) s.check_planes("interpolate", out);
+  const auto& g = s.geometry;
+  guarded("cannot interpolate on " + s.device.str(), [&] {
+    torch::NoGradGuard no_grad;
+    DeviceStream::Scope on_stream(s.stream);
+    const int64_t n = int64_t(ts.size());
+    auto timestep = torch::tensor(ts, torch::kFloat32)
+                        .to(s.device, s.dtype)
+                        .view({n, 1, 1, 1})
+                        .expand({n, 1, s.padded_h, s.padded_w});
+    const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
+    auto batch = [n](const torch::Tensor& x) { return x.defined() ? x.expand({n, -1, -1, -1}) : x; };
+    auto f0 = encode_now ? s.net.encode(a->image) : a->features;
+    auto f1 = encode_now ? s.net.encode(b->image) : b->features;
+    auto result = s.net.forward(batch(a->image), batch(b->image), batch(f0), batch(f1), timestep, s.warp_grid,
+                                s.scale);
+    auto rgb = result.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32);
+    for (int64_t i = 0; i < n; ++i) s.download(rgb[i], outs[size_t(i)]);
   });
 }
 
 void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride) {
+  if (impl_->geometry.width != 0 && impl_->layout.planes != 1)
+    throw Error("interpolate: this format has several planes; pass OutputPlanes");
+  OutputPlanes planes;
+  planes.data[0] = out;
+  planes.stride[0] = stride;
+  interpolate(a, b, std::vector<float>{t}, std::vector<OutputPlanes>{planes});
+}
+
+float Engine::difference(const FrameHandle& a, const FrameHandle& b) const {
+  impl_->check_frames(a, b);
+  return guarded("cannot compare frames on " + impl_->device.str(), [&] {
+    torch::NoGradGuard no_grad;
+    DeviceStream::Scope on_stream(impl_->stream);
+    return (a->thumbnail - b->thumbnail).abs_().mean().item<float>();  // waits for this one scalar only
+  });
+}
+
+void Engine::render(const FrameHandle& frame, const OutputPlanes& out) {
   auto& s = *impl_;
-  s.check_frames(a, b);
-  if (!(t >= 0.0f && t <= 1.0f)) throw Error("interpolate: timestep " + std::to_string(t) + " outside [0, 1]");
-  const auto& g = s.geometry;
-  const int64_t bpp = s.offsets.bytes_per_pixel;
-  if (!out || stride < size_t(g.width * bpp)) throw Error("interpolate: output stride too small");
-  guarded("cannot interpolate on " + s.device.str(), [&] {
+  s.check_frames(frame, frame);
+  s.check_planes("render", out);
+  guarded("cannot render a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
-    s.timestep.fill_(t);
-    const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
-    auto result = s.net.forward(a->image, b->image, encode_now ? s.net.encode(a->image) : a->features,
-                                encode_now ? s.net.encode(b->image) : b->features, s.timestep, s.warp_grid, s.scale);
-    auto rgb = result[0]
-                   .narrow(1, 0, g.height)
-                   .narrow(2, 0, g.width)
-                   .to(torch::kFloat32)
-                   .mul(255.0)
-                   .round_()
-                   .clamp_(0, 255)
-                   .to(torch::kUInt8)
-                   .permute({1, 2, 0});
-    auto packed =
-        torch::full({g.height, g.width, bpp}, 255, torch::TensorOptions().dtype(torch::kUInt8).device(s.device));
-    packed.index_copy_(2, s.rgb_index, rgb);
-    auto dst = torch::from_blob(out, {g.height, g.width, bpp}, {int64_t(stride), bpp, 1}, torch::kUInt8);
-    dst.copy_(packed);  // device -> host; returns once the bytes are in `out`
+    s.download(frame->image[0].narrow(1, 0, s.geometry.height).narrow(2, 0, s.geometry.width).to(torch::kFloat32),
+               out);
+  });
+}
+
+void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
+  auto& s = *impl_;
+  s.check_frames(frame, frame);
+  const int64_t h = s.geometry.height, w = s.geometry.width;
+  if (!rgb || stride < size_t(3 * w)) throw Error("read_rgb: stride smaller than a row of " + std::to_string(3 * w));
+  guarded("cannot read a frame on " + s.device.str(), [&] {
+    torch::NoGradGuard no_grad;
+    DeviceStream::Scope on_stream(s.stream);
+    auto bytes = frame->image[0]
+                     .narrow(1, 0, h)
+                     .narrow(2, 0, w)
+                     .to(torch::kFloat32)
+                     .mul(255.0)
+                     .round_()
+                     .clamp_(0, 255)
+                     .to(torch::kUInt8)
+                     .permute({1, 2, 0});
+    torch::from_blob(rgb, {h, w, 3}, {int64_t(stride), 3, 1}, torch::kUInt8).copy_(bytes);
   });
 }
 

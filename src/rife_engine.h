@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace rife {
 
@@ -20,8 +21,16 @@ class Error : public std::runtime_error {
 
 enum class Precision { Auto, FP32, FP16, BF16 };
 
-// Packed 8-bit layouts, named as GStreamer names them ("x" = ignored byte, "A" = alpha).
-enum class PixelFormat { RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR };
+// 8-bit layouts, named as GStreamer names them. Packed RGB ("x" = ignored byte, "A" = alpha, written
+// as 255); YUV planar (I420, YV12: 4:2:0; Y42B: 4:2:2; Y444), semi-planar 4:2:0 (NV12, NV21) and
+// packed 4:2:2 (YUY2, UYVY). YUV is converted to RGB on the engine's device and back.
+enum class PixelFormat {
+  RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR,
+  I420, YV12, NV12, NV21, Y42B, Y444, YUY2, UYVY
+};
+
+// The YUV <-> RGB matrix (GStreamer's GstVideoColorMatrix for 8-bit video).
+enum class YuvMatrix { BT601, BT709, BT2020, SMPTE240M };
 
 struct EngineOptions {
   std::string model_path;                 // torch.save archive of a RIFE state dict
@@ -36,6 +45,19 @@ struct FrameGeometry {
   int width = 0;
   int height = 0;
   PixelFormat format = PixelFormat::RGB;
+  YuvMatrix matrix = YuvMatrix::BT709;  // YUV formats only
+  bool full_range = false;              // YUV formats only: Y and UV in 0..255, not 16..235 / 16..240
+};
+
+// One frame in host memory: a pointer and a row stride per plane (1 plane for packed formats, 2 for
+// NV12/NV21, 3 for planar YUV), as GstVideoFrame gives them. Chroma planes of odd sizes round up.
+struct InputPlanes {
+  const uint8_t* data[3] = {nullptr, nullptr, nullptr};
+  size_t stride[3] = {0, 0, 0};
+};
+struct OutputPlanes {
+  uint8_t* data[3] = {nullptr, nullptr, nullptr};
+  size_t stride[3] = {0, 0, 0};
 };
 
 // One input frame as the engine keeps it: uploaded once, normalised, padded, in the model's
@@ -57,12 +79,26 @@ class Engine {
   void configure(const FrameGeometry& geometry);
   const FrameGeometry& geometry() const;
 
-  // Uploads one frame (rows of `stride` bytes) and prepares it for the model.
-  FrameHandle prepare(const uint8_t* data, size_t stride);
+  // Uploads one frame and prepares it for the model (YUV converted to RGB on the device).
+  FrameHandle prepare(const InputPlanes& planes);
+  FrameHandle prepare(const uint8_t* data, size_t stride);  // one-plane formats: rows of `stride` bytes
 
-  // Writes the frame at timestep t in [0, 1] between a (t = 0) and b (t = 1) into `out` in the
-  // configured layout (alpha, where present, is written as 255).
+  // Writes the frames at timesteps ts[i] in [0, 1] between a (t = 0) and b (t = 1) into outs[i], in
+  // the configured format (alpha, where present, is written as 255). All timesteps of the pair run
+  // as one batched forward pass.
+  void interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
+                   const std::vector<OutputPlanes>& outs);
   void interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride);
+
+  // How different two frames are, for scene-cut detection: the mean absolute difference of their
+  // luma on 64x64 area-averaged thumbnails, in [0, 1] (consecutive frames of a fast real pan: ~0.06,
+  // unrelated pictures: ~0.15 and up). Cheap: the thumbnails are made once in prepare().
+  float difference(const FrameHandle& a, const FrameHandle& b) const;
+
+  // Writes a prepared frame back in the configured format: the conversion round trip alone.
+  void render(const FrameHandle& frame, const OutputPlanes& out);
+  // The frame as the network sees it, as packed 8-bit RGB rows of `stride` bytes (tests, tools).
+  void read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride);
 
   std::string model_version() const;  // the architecture in use: "4.6", "4.25/4.26", "4.25-lite"
   std::string device_name() const;    // "cpu", "cuda:0"...
@@ -76,7 +112,9 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
-size_t bytes_per_pixel(PixelFormat format);
+size_t bytes_per_pixel(PixelFormat format);  // packed RGB formats only (throws otherwise)
+bool is_yuv(PixelFormat format);
+int plane_count(PixelFormat format);
 // The automatic flow scale: 0.5 above 2560x1440 (4K and up), 1.0 below, as RIFE's authors advise.
 double auto_scale(int width, int height);
 const char* to_string(Precision precision);
