@@ -8,14 +8,18 @@
 #include <gst/video/video.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "output_grid.h"
 #include "rife_engine.h"
+#include "stats_window.h"
+#include "video_formats.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_rife_debug);
 #define GST_CAT_DEFAULT gst_rife_debug
@@ -23,7 +27,9 @@ GST_DEBUG_CATEGORY_STATIC(gst_rife_debug);
 // Output times this close to an input time are that input (see submit_input_buffer).
 constexpr GstClockTime kSnap = GST_USECOND;
 
-#define RIFE_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR }"
+// Default scene-cut threshold on Engine::difference(): consecutive frames of the real car-turn clip
+// (a fast pan, 25 fps) score at most 0.057; a cut between unrelated real pictures 0.18 and up.
+constexpr double kDefaultSceneThreshold = 0.12;
 
 enum {
   PROP_0,
@@ -35,6 +41,11 @@ enum {
   PROP_FRAMES_IN,
   PROP_FRAMES_OUT,
   PROP_FRAMES_INTERPOLATED,
+  PROP_SCENE_DETECTION,
+  PROP_SCENE_THRESHOLD,
+  PROP_SCENE_CUTS,
+  PROP_FRAMES_SKIPPED,
+  PROP_STATS_INTERVAL,
 };
 
 enum GstRifePrecision { PRECISION_AUTO, PRECISION_FP32, PRECISION_FP16, PRECISION_BF16 };
@@ -60,15 +71,22 @@ struct Settings {
   std::string device = "auto";
   GstRifePrecision precision = PRECISION_AUTO;
   double scale = 0.0;
+  // Read for every frame: may change while playing.
+  bool scene_detection = true;
+  double scene_threshold = kDefaultSceneThreshold;
+  double stats_interval = 0.0;  // seconds; 0 = no rife-stats messages
 };
 
-// One output buffer to produce: the previous input again (t = 0) or an interpolation.
+// One output buffer to produce: an input again (t = 0) or an interpolation.
 struct OutputJob {
   GstClockTime pts, duration;
   float t;                 // 0: push `source` itself
-  GstBuffer* source;       // owned ref, set when t == 0
+  GstBuffer* source;       // owned ref: the input pushed when t == 0; for t > 0 the nearest input, held
+                           // instead of the interpolation when QoS says it would be late
   rife::FrameHandle a, b;  // set when t > 0
+  guint64 pair;            // the input pair the output falls in (0: none); its interpolations form one batch
   bool discont;
+  GstBuffer* result = nullptr;  // owned: the interpolation, once its batch has run
 };
 
 // The previous input, kept until the next one arrives.
@@ -90,7 +108,18 @@ struct State {
   std::deque<OutputJob> jobs;
   bool next_discont = true;
   guint64 out_offset = 0;
+  guint64 pair_count = 0;
   bool warned_no_timestamps = false;
+  double inference_ns_avg = 0;  // running mean per interpolated frame, to predict lateness
+  StatsWindow stats;
+};
+
+// What QoS knows about downstream timing; written from other threads, under the object lock.
+struct QosState {
+  GstClockTime earliest = GST_CLOCK_TIME_NONE;  // from QOS events: outputs before this are too late
+  gdouble proportion = 1.0;
+  GstClockTime latency = GST_CLOCK_TIME_NONE;  // the pipeline latency, from the LATENCY event
+  bool live = false;                            // upstream is live (from the latency query)
 };
 
 const char* to_engine(GstRifeModelVersion v) {
@@ -121,53 +150,23 @@ rife::Precision to_engine(GstRifePrecision p) {
   }
 }
 
-bool to_engine(GstVideoFormat f, rife::PixelFormat* out) {
-  switch (f) {
-    case GST_VIDEO_FORMAT_RGB:
-      *out = rife::PixelFormat::RGB;
-      return true;
-    case GST_VIDEO_FORMAT_BGR:
-      *out = rife::PixelFormat::BGR;
-      return true;
-    case GST_VIDEO_FORMAT_RGBx:
-      *out = rife::PixelFormat::RGBx;
-      return true;
-    case GST_VIDEO_FORMAT_BGRx:
-      *out = rife::PixelFormat::BGRx;
-      return true;
-    case GST_VIDEO_FORMAT_xRGB:
-      *out = rife::PixelFormat::xRGB;
-      return true;
-    case GST_VIDEO_FORMAT_xBGR:
-      *out = rife::PixelFormat::xBGR;
-      return true;
-    case GST_VIDEO_FORMAT_RGBA:
-      *out = rife::PixelFormat::RGBA;
-      return true;
-    case GST_VIDEO_FORMAT_BGRA:
-      *out = rife::PixelFormat::BGRA;
-      return true;
-    case GST_VIDEO_FORMAT_ARGB:
-      *out = rife::PixelFormat::ARGB;
-      return true;
-    case GST_VIDEO_FORMAT_ABGR:
-      *out = rife::PixelFormat::ABGR;
-      return true;
-    default:
-      return false;
-  }
-}
-
 void clear_cached(CachedFrame* f) {
   gst_clear_buffer(&f->buffer);
   f->prepared.reset();
   f->pts = f->duration = GST_CLOCK_TIME_NONE;
 }
 
+void clear_job(OutputJob* job) {
+  gst_clear_buffer(&job->source);
+  gst_clear_buffer(&job->result);
+}
+
 void clear_jobs(std::deque<OutputJob>* jobs) {
-  for (auto& j : *jobs) gst_clear_buffer(&j.source);
+  for (auto& j : *jobs) clear_job(&j);
   jobs->clear();
 }
+
+gint64 now_us() { return g_get_monotonic_time(); }
 
 }  // namespace
 
@@ -176,7 +175,8 @@ struct _GstRife {
   std::mutex settings_lock;
   Settings* settings;
   State* state;
-  std::atomic<guint64> frames_in, frames_out, frames_interpolated;
+  QosState* qos;  // under the object lock
+  std::atomic<guint64> frames_in, frames_out, frames_interpolated, frames_skipped, scene_cuts;
 };
 
 G_DEFINE_TYPE(GstRife, gst_rife, GST_TYPE_BASE_TRANSFORM);
@@ -243,6 +243,15 @@ static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* 
     case PROP_SCALE:
       s.scale = g_value_get_double(value);
       break;
+    case PROP_SCENE_DETECTION:
+      s.scene_detection = g_value_get_boolean(value);
+      break;
+    case PROP_SCENE_THRESHOLD:
+      s.scene_threshold = g_value_get_double(value);
+      break;
+    case PROP_STATS_INTERVAL:
+      s.stats_interval = g_value_get_double(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -278,6 +287,21 @@ static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value,
     case PROP_FRAMES_INTERPOLATED:
       g_value_set_uint64(value, self->frames_interpolated.load());
       break;
+    case PROP_SCENE_DETECTION:
+      g_value_set_boolean(value, s.scene_detection);
+      break;
+    case PROP_SCENE_THRESHOLD:
+      g_value_set_double(value, s.scene_threshold);
+      break;
+    case PROP_SCENE_CUTS:
+      g_value_set_uint64(value, self->scene_cuts.load());
+      break;
+    case PROP_FRAMES_SKIPPED:
+      g_value_set_uint64(value, self->frames_skipped.load());
+      break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_double(value, s.stats_interval);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -312,7 +336,12 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
   GST_INFO_OBJECT(self, "RIFE %s (model-version=%s) from %s on %s, %s", self->state->engine->model_version().c_str(),
                   options.model_version.c_str(), options.model_path.c_str(), self->state->engine->device_name().c_str(),
                   rife::to_string(self->state->engine->precision()));
-  self->frames_in = self->frames_out = self->frames_interpolated = 0;
+  self->frames_in = self->frames_out = self->frames_interpolated = self->frames_skipped = self->scene_cuts = 0;
+  self->state->inference_ns_avg = 0;
+  self->state->stats.restart(now_us());
+  GST_OBJECT_LOCK(self);
+  *self->qos = QosState{};
+  GST_OBJECT_UNLOCK(self);
   return TRUE;
 }
 
@@ -322,6 +351,9 @@ static void gst_rife_reset(GstRife* self) {
   clear_jobs(&st.jobs);
   st.grid.clear();
   st.next_discont = true;
+  GST_OBJECT_LOCK(self);
+  self->qos->earliest = GST_CLOCK_TIME_NONE;  // QoS observations belong to the old segment
+  GST_OBJECT_UNLOCK(self);
 }
 
 static gboolean gst_rife_stop(GstBaseTransform* trans) {
@@ -397,9 +429,9 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
     GST_ERROR_OBJECT(self, "invalid caps %" GST_PTR_FORMAT " / %" GST_PTR_FORMAT, incaps, outcaps);
     return FALSE;
   }
-  rife::PixelFormat format;
+  rife::FrameGeometry geometry;
   if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_INFO_FORMAT(&out) || in.width != out.width || in.height != out.height ||
-      !to_engine(GST_VIDEO_INFO_FORMAT(&in), &format)) {
+      !rife_gst::geometry_of(in, &geometry)) {
     GST_ERROR_OBJECT(self, "rife cannot convert %" GST_PTR_FORMAT " into %" GST_PTR_FORMAT, incaps, outcaps);
     return FALSE;
   }
@@ -417,7 +449,7 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
     if (drained != GST_FLOW_OK) GST_DEBUG_OBJECT(self, "drain before renegotiation: %s", gst_flow_get_name(drained));
   }
   try {
-    st.engine->configure({in.width, in.height, format});
+    st.engine->configure(geometry);
   } catch (const std::exception& e) {  // rife::Error, e.g. out of memory for the work buffers
     GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT, ("rife cannot process %dx%d frames", in.width, in.height),
                       ("%s", e.what()));
@@ -438,9 +470,22 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
 // ---------------------------------------------------------------------------------------------
 // Output production
 
-static void queue_passthrough(State& st, GstBuffer* source, GstClockTime pts, GstClockTime duration) {
-  st.jobs.push_back({pts, duration, 0.0f, gst_buffer_ref(source), nullptr, nullptr, st.next_discont});
+static void queue_passthrough(State& st, GstBuffer* source, GstClockTime pts, GstClockTime duration,
+                              guint64 pair = 0) {
+  st.jobs.push_back({pts, duration, 0.0f, gst_buffer_ref(source), nullptr, nullptr, pair, st.next_discont});
   st.next_discont = false;
+}
+
+// An output at time `pts` between the cached input and `input`: interpolated, or at a scene cut the
+// nearest of the two inputs held (no morphing between unrelated pictures).
+static void queue_between(State& st, GstBuffer* input, const rife::FrameHandle& prepared, bool cut, GstClockTime pts,
+                          GstClockTime duration, float t) {
+  GstBuffer* nearest = t < 0.5f ? st.prev.buffer : input;
+  if (cut) {
+    queue_passthrough(st, nearest, pts, duration, st.pair_count);
+  } else {
+    st.jobs.push_back({pts, duration, t, gst_buffer_ref(nearest), st.prev.prepared, prepared, st.pair_count, false});
+  }
 }
 
 // The cached frame once more at the next grid time, then nothing across the boundary (EOS,
@@ -458,32 +503,157 @@ static void queue_final_of_segment(GstRife* self) {
   st.grid.clear();
 }
 
+// ----- QoS: interpolations that would reach the sink too late are skipped, never the inputs.
+
+// Whether an output at `pts` would be late: the sink's QOS events say it is already behind, or (live
+// upstream) the clock says it could not be computed before its render time (running time +
+// pipeline latency), going by the mean inference time so far.
+static bool gst_rife_output_is_late(GstRife* self, const OutputJob& job) {
+  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
+  if (!gst_base_transform_is_qos_enabled(trans) || trans->segment.format != GST_FORMAT_TIME) return false;
+  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, job.pts);
+  if (!GST_CLOCK_TIME_IS_VALID(rt)) return false;
+  GST_OBJECT_LOCK(self);
+  const QosState qos = *self->qos;
+  GstClock* clock = GST_ELEMENT_CLOCK(self) ? GST_CLOCK(gst_object_ref(GST_ELEMENT_CLOCK(self))) : nullptr;
+  const GstClockTime base_time = GST_ELEMENT_CAST(self)->base_time;
+  GST_OBJECT_UNLOCK(self);
+  bool late = GST_CLOCK_TIME_IS_VALID(qos.earliest) && rt <= qos.earliest;
+  if (!late && clock && qos.live && GST_CLOCK_TIME_IS_VALID(qos.latency)) {
+    const GstClockTime now = gst_clock_get_time(clock);
+    const GstClockTime ready = now + GstClockTime(self->state->inference_ns_avg);
+    late = now > base_time && ready - base_time > rt + qos.latency;
+  }
+  if (clock) gst_object_unref(clock);
+  return late;
+}
+
+static void gst_rife_post_qos(GstRife* self, const OutputJob& job) {
+  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
+  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, job.pts);
+  GST_OBJECT_LOCK(self);
+  const QosState qos = *self->qos;
+  GST_OBJECT_UNLOCK(self);
+  GstMessage* msg =
+      gst_message_new_qos(GST_OBJECT_CAST(self), qos.live, rt,
+                          gst_segment_to_stream_time(&trans->segment, GST_FORMAT_TIME, job.pts), job.pts, job.duration);
+  const gint64 jitter = GST_CLOCK_TIME_IS_VALID(qos.earliest) ? GST_CLOCK_DIFF(rt, qos.earliest) : 0;
+  gst_message_set_qos_values(msg, jitter, qos.proportion, 1000000);
+  gst_message_set_qos_stats(msg, GST_FORMAT_BUFFERS, self->frames_interpolated.load(), self->frames_skipped.load());
+  gst_element_post_message(GST_ELEMENT_CAST(self), msg);
+}
+
+// Called with `job` just taken from the queue. When the pair's interpolations would be late, they
+// are not computed: after an input (t = 0) they fold into its duration (the input is shown until
+// the next one); an interpolation with no input before it in the queue becomes the nearest input.
+static void gst_rife_skip_if_late(GstRife* self, OutputJob& job) {
+  State& st = *self->state;
+  const bool interpolation = job.t > 0.0f && !job.result;
+  const bool input_then_interpolations = job.t == 0.0f && job.pair != 0 && !st.jobs.empty() &&
+                                         st.jobs.front().pair == job.pair && st.jobs.front().t > 0.0f &&
+                                         !st.jobs.front().result;
+  if (!interpolation && !input_then_interpolations) return;
+  if (!gst_rife_output_is_late(self, interpolation ? job : st.jobs.front())) return;
+  // Forget the slow past a little with each skip, so that the element tries again once it might
+  // keep up (a slow first frame on a cold GPU must not disable interpolation for good).
+  st.inference_ns_avg *= 0.95;
+  if (interpolation) {
+    job.t = 0.0f;  // `source` is already the nearest input
+    ++self->frames_skipped;
+  } else {
+    while (!st.jobs.empty() && st.jobs.front().pair == job.pair && st.jobs.front().t > 0.0f) {
+      job.duration += st.jobs.front().duration;
+      clear_job(&st.jobs.front());
+      st.jobs.pop_front();
+      ++self->frames_skipped;
+    }
+  }
+  GST_DEBUG_OBJECT(self, "QoS: interpolation at %" GST_TIME_FORMAT " would be late, skipped", GST_TIME_ARGS(job.pts));
+  gst_rife_post_qos(self, job);
+}
+
+// ----- Interpolation: every queued output of one pair in one batched forward pass.
+
+static GstFlowReturn gst_rife_interpolate_pair(GstRife* self, OutputJob& first) {
+  State& st = *self->state;
+  std::vector<OutputJob*> jobs{&first};
+  for (auto& j : st.jobs) {
+    if (j.pair != first.pair || j.t == 0.0f || j.result) break;
+    jobs.push_back(&j);
+  }
+  std::vector<float> ts;
+  std::vector<rife::OutputPlanes> outs;
+  std::vector<GstVideoFrame> frames(jobs.size());
+  size_t mapped = 0;
+  GstFlowReturn ret = GST_FLOW_OK;
+  for (OutputJob* j : jobs) {
+    j->result = gst_buffer_new_allocate(nullptr, st.out_info.size, nullptr);
+    if (!gst_video_frame_map(&frames[mapped], &st.out_info, j->result, GST_MAP_WRITE)) {
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map an output buffer"), (nullptr));
+      ret = GST_FLOW_ERROR;
+      break;
+    }
+    outs.push_back(rife_gst::output_planes(frames[mapped++]));
+    ts.push_back(j->t);
+  }
+  if (ret == GST_FLOW_OK) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      st.engine->interpolate(first.a, first.b, ts, outs);
+    } catch (const std::exception& e) {
+      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
+      ret = GST_FLOW_ERROR;
+    }
+    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+    const double per_frame = ns / double(jobs.size());
+    // Running mean, weighted towards recent frames (the device warms up, the load changes).
+    st.inference_ns_avg = st.inference_ns_avg == 0 ? per_frame : 0.8 * st.inference_ns_avg + 0.2 * per_frame;
+    st.stats.add_inference(per_frame / 1e6, int(jobs.size()));
+  }
+  for (size_t i = 0; i < mapped; ++i) gst_video_frame_unmap(&frames[i]);
+  if (ret != GST_FLOW_OK) {
+    for (OutputJob* j : jobs) gst_clear_buffer(&j->result);
+    return ret;
+  }
+  self->frames_interpolated += jobs.size();
+  for (OutputJob* j : jobs) j->a.reset(), j->b.reset();  // the batch is done with the frames
+  return GST_FLOW_OK;
+}
+
+static void gst_rife_post_stats_if_due(GstRife* self) {
+  double interval;
+  {
+    std::lock_guard<std::mutex> lock(self->settings_lock);
+    interval = self->settings->stats_interval;
+  }
+  State& st = *self->state;
+  const gint64 now = now_us();
+  if (!st.stats.due(now, interval)) return;
+  GstStructure* s = st.stats.summary(now, self->frames_skipped.load(), self->scene_cuts.load());
+  GST_LOG_OBJECT(self, "%" GST_PTR_FORMAT, s);
+  gst_element_post_message(GST_ELEMENT_CAST(self), gst_message_new_element(GST_OBJECT_CAST(self), s));
+  st.stats.restart(now);
+}
+
+// Turns one queued job (already taken off the queue) into the buffer to push.
 static GstFlowReturn gst_rife_produce(GstRife* self, OutputJob& job, GstBuffer** outbuf) {
   State& st = *self->state;
-  GstBuffer* buf = nullptr;
-  if (job.t == 0.0f) {
-    buf = gst_buffer_copy(job.source);  // shares the input's memory: bit-exact, no copy of pixels
-    gst_clear_buffer(&job.source);
-  } else {
-    buf = gst_buffer_new_allocate(nullptr, st.out_info.size, nullptr);
-    GstVideoFrame frame;
-    if (!gst_video_frame_map(&frame, &st.out_info, buf, GST_MAP_WRITE)) {
-      gst_buffer_unref(buf);
-      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map an output buffer"), (nullptr));
-      return GST_FLOW_ERROR;
+  gst_rife_skip_if_late(self, job);
+  if (job.t > 0.0f && !job.result) {
+    const GstFlowReturn ret = gst_rife_interpolate_pair(self, job);
+    if (ret != GST_FLOW_OK) {
+      clear_job(&job);
+      return ret;
     }
-    try {
-      st.engine->interpolate(job.a, job.b, job.t, static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
-                             size_t(GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)));
-    } catch (const std::exception& e) {
-      gst_video_frame_unmap(&frame);
-      gst_buffer_unref(buf);
-      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
-      return GST_FLOW_ERROR;
-    }
-    gst_video_frame_unmap(&frame);
-    ++self->frames_interpolated;
   }
+  GstBuffer* buf;
+  if (job.t > 0.0f) {
+    buf = job.result;
+    job.result = nullptr;
+  } else {
+    buf = gst_buffer_copy(job.source);  // shares the input's memory: bit-exact, no copy of pixels
+  }
+  clear_job(&job);
   GST_BUFFER_PTS(buf) = job.pts;
   GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION(buf) = job.duration;
@@ -495,6 +665,8 @@ static GstFlowReturn gst_rife_produce(GstRife* self, OutputJob& job, GstBuffer**
     GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_DISCONT);
   GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_GAP);
   ++self->frames_out;
+  st.stats.count_out();
+  gst_rife_post_stats_if_due(self);
   *outbuf = buf;
   return GST_FLOW_OK;
 }
@@ -518,6 +690,30 @@ static GstFlowReturn gst_rife_drain(GstRife* self) {
   return gst_rife_push_queued(self);
 }
 
+// Whether the cached input and the new one (at `pts`) are on two sides of a scene cut.
+static bool gst_rife_is_scene_cut(GstRife* self, const rife::FrameHandle& next, GstClockTime pts) {
+  bool enabled;
+  double threshold;
+  {
+    std::lock_guard<std::mutex> lock(self->settings_lock);
+    enabled = self->settings->scene_detection;
+    threshold = self->settings->scene_threshold;
+  }
+  if (!enabled) return false;
+  float score;
+  try {
+    score = self->state->engine->difference(self->state->prev.prepared, next);
+  } catch (const std::exception& e) {  // not worth failing the stream: interpolate as if no cut
+    GST_WARNING_OBJECT(self, "scene-cut measure failed: %s", e.what());
+    return false;
+  }
+  if (score <= threshold) return false;
+  ++self->scene_cuts;
+  GST_INFO_OBJECT(self, "scene cut before %" GST_TIME_FORMAT " (difference %.3f > %.3f): holding frames",
+                  GST_TIME_ARGS(pts), score, threshold);
+  return true;
+}
+
 static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gboolean is_discont, GstBuffer* input) {
   (void)is_discont;
   GstRife* self = GST_RIFE(trans);
@@ -529,6 +725,7 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
   trans->queued_buf = nullptr;
   if (!input) return GST_FLOW_OK;
   ++self->frames_in;
+  st.stats.count_in();
   if (!st.engine || st.in_info.width == 0) {
     gst_buffer_unref(input);
     return GST_FLOW_NOT_NEGOTIATED;
@@ -549,9 +746,7 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
     if (!GST_CLOCK_TIME_IS_VALID(pts)) {
       // Variable rate and nothing to go by: pass the frame through untouched (never drop it).
       queue_final_of_segment(self);
-      st.jobs.push_back({GST_CLOCK_TIME_NONE, GST_BUFFER_DURATION(input), 0.0f, gst_buffer_ref(input), nullptr, nullptr,
-                         st.next_discont});
-      st.next_discont = false;
+      queue_passthrough(st, input, GST_CLOCK_TIME_NONE, GST_BUFFER_DURATION(input));
       gst_buffer_unref(input);
       return GST_FLOW_OK;
     }
@@ -594,8 +789,7 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
       return GST_FLOW_ERROR;
     }
     try {
-      prepared = st.engine->prepare(static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
-                                    size_t(GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)));
+      prepared = st.engine->prepare(rife_gst::input_planes(frame));
     } catch (const std::exception& e) {
       gst_video_frame_unmap(&frame);
       gst_buffer_unref(input);
@@ -607,18 +801,19 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
 
   if (st.prev.buffer) {
     const GstClockTime p0 = st.prev.pts, span = pts - p0;
+    ++st.pair_count;
+    const bool cut = gst_rife_is_scene_cut(self, prepared, pts);
     if (st.variable_rate) {
-      queue_passthrough(st, st.prev.buffer, p0, span / 2);
-      st.jobs.push_back({p0 + span / 2, span - span / 2, 0.5f, nullptr, st.prev.prepared, prepared, false});
+      queue_passthrough(st, st.prev.buffer, p0, span / 2, st.pair_count);
+      queue_between(st, input, prepared, cut, p0 + span / 2, span - span / 2, 0.5f);
     } else {
       // Grid times within kSnap of an input are that input: nanosecond rounding of the base (e.g.
       // a stream starting at 2/30 s) must not turn a frame into an interpolation at t = 0.99999997.
       for (GstClockTime tk = st.grid.next(); tk + kSnap < pts; st.grid.advance(), tk = st.grid.next()) {
-        const float t = float(double(tk - p0) / double(span));
         if (tk <= p0 + kSnap)
-          queue_passthrough(st, st.prev.buffer, tk, st.grid.next_duration());
+          queue_passthrough(st, st.prev.buffer, tk, st.grid.next_duration(), st.pair_count);
         else
-          st.jobs.push_back({tk, st.grid.next_duration(), t, nullptr, st.prev.prepared, prepared, false});
+          queue_between(st, input, prepared, cut, tk, st.grid.next_duration(), float(double(tk - p0) / double(span)));
       }
     }
   } else if (!st.variable_rate) {
@@ -670,6 +865,47 @@ static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
   return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->sink_event(trans, event);
 }
 
+// QOS events from downstream set how late outputs may be before their interpolation is skipped; the
+// LATENCY event gives the pipeline latency the live deadline check uses. Both are passed on.
+static gboolean gst_rife_src_event(GstBaseTransform* trans, GstEvent* event) {
+  GstRife* self = GST_RIFE(trans);
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_QOS: {
+      GstQOSType type;
+      gdouble proportion;
+      GstClockTimeDiff diff;
+      GstClockTime timestamp;
+      gst_event_parse_qos(event, &type, &proportion, &diff, &timestamp);
+      GST_OBJECT_LOCK(self);
+      self->qos->proportion = proportion;
+      if (GST_CLOCK_TIME_IS_VALID(timestamp)) {
+        // As GstBaseTransform does: when late, aim ahead by the lateness once more.
+        if (diff > 0)
+          self->qos->earliest = timestamp + 2 * diff;
+        else
+          self->qos->earliest = GstClockTime(std::max<GstClockTimeDiff>(0, GstClockTimeDiff(timestamp) + diff));
+      } else {
+        self->qos->earliest = GST_CLOCK_TIME_NONE;
+      }
+      GST_OBJECT_UNLOCK(self);
+      // Passed upstream here, not through the base class: GstBaseTransform would record it too and
+      // then drop whole input buffers in its submit_input_buffer; rife never drops an input.
+      return gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(trans), event);
+    }
+    case GST_EVENT_LATENCY: {
+      GstClockTime latency;
+      gst_event_parse_latency(event, &latency);
+      GST_OBJECT_LOCK(self);
+      self->qos->latency = latency;
+      GST_OBJECT_UNLOCK(self);
+      break;
+    }
+    default:
+      break;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->src_event(trans, event);
+}
+
 static gboolean gst_rife_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
   GstRife* self = GST_RIFE(trans);
   if (direction == GST_PAD_SRC && GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
@@ -685,6 +921,9 @@ static gboolean gst_rife_query(GstBaseTransform* trans, GstPadDirection directio
     if (st.out_info.fps_n > 0) extra += gst_util_uint64_scale(GST_SECOND, st.out_info.fps_d, st.out_info.fps_n);
     min += extra;
     if (GST_CLOCK_TIME_IS_VALID(max)) max += extra;
+    GST_OBJECT_LOCK(self);
+    self->qos->live = live;
+    GST_OBJECT_UNLOCK(self);
     GST_DEBUG_OBJECT(self, "latency: upstream + %" GST_TIME_FORMAT, GST_TIME_ARGS(extra));
     gst_query_set_latency(query, live, min, max);
     return TRUE;
@@ -700,10 +939,13 @@ static void gst_rife_finalize(GObject* object) {
   gst_rife_reset(self);
   delete self->state;
   delete self->settings;
+  delete self->qos;
   self->settings_lock.~mutex();
   self->frames_in.~atomic();
   self->frames_out.~atomic();
   self->frames_interpolated.~atomic();
+  self->frames_skipped.~atomic();
+  self->scene_cuts.~atomic();
   G_OBJECT_CLASS(gst_rife_parent_class)->finalize(object);
 }
 
@@ -712,9 +954,14 @@ static void gst_rife_init(GstRife* self) {
   new (&self->frames_in) std::atomic<guint64>(0);
   new (&self->frames_out) std::atomic<guint64>(0);
   new (&self->frames_interpolated) std::atomic<guint64>(0);
+  new (&self->frames_skipped) std::atomic<guint64>(0);
+  new (&self->scene_cuts) std::atomic<guint64>(0);
   self->settings = new Settings();
   self->state = new State();
-  gst_base_transform_set_qos_enabled(GST_BASE_TRANSFORM(self), FALSE);
+  self->qos = new QosState();
+  // GstBaseTransform's "qos" property switches our QoS handling; on by default for a live filter.
+  // (The base class's own QoS dropping of inputs never runs: it never sees a QOS event.)
+  gst_base_transform_set_qos_enabled(GST_BASE_TRANSFORM(self), TRUE);
 }
 
 static void gst_rife_class_init(GstRifeClass* klass) {
@@ -766,6 +1013,36 @@ static void gst_rife_class_init(GstRifeClass* klass) {
       g_param_spec_uint64("frames-interpolated", "Frames interpolated", "Frames computed by RIFE since start", 0,
                           G_MAXUINT64, 0, counter_flags));
 
+  g_object_class_install_property(
+      gobject_class, PROP_SCENE_DETECTION,
+      g_param_spec_boolean("scene-detection", "Scene-cut detection",
+                           "Detect scene cuts between two inputs and hold the nearest input there instead of morphing "
+                           "one scene into the other",
+                           TRUE, GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property(
+      gobject_class, PROP_SCENE_THRESHOLD,
+      g_param_spec_double("scene-threshold", "Scene-cut threshold",
+                          "A pair is a cut when the mean absolute luma difference of 64x64 thumbnails exceeds this "
+                          "(0..1; consecutive frames of fast real motion stay below ~0.06, unrelated pictures score "
+                          "~0.15 and up)",
+                          0.0, 1.0, kDefaultSceneThreshold,
+                          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property(gobject_class, PROP_SCENE_CUTS,
+                                  g_param_spec_uint64("scene-cuts", "Scene cuts", "Scene cuts detected since start", 0,
+                                                      G_MAXUINT64, 0, counter_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FRAMES_SKIPPED,
+      g_param_spec_uint64("frames-skipped", "Frames skipped",
+                          "Interpolations skipped by QoS since start (their time covered by an input instead)", 0,
+                          G_MAXUINT64, 0, counter_flags));
+  g_object_class_install_property(
+      gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_double("stats-interval", "Statistics interval",
+                          "Post a 'rife-stats' element message every this many seconds (fps-in, fps-out, "
+                          "interpolated, inference-mean-ms, inference-p95-ms, skipped, scene-cuts); 0 = never",
+                          0.0, 3600.0, 0.0,
+                          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+
   gst_element_class_set_static_metadata(element_class, "RIFE frame interpolation", "Filter/Effect/Video",
                                         "Raises the frame rate of raw video with the RIFE neural network",
                                         "gst-rife developers");
@@ -780,6 +1057,7 @@ static void gst_rife_class_init(GstRifeClass* klass) {
   trans_class->set_caps = GST_DEBUG_FUNCPTR(gst_rife_set_caps);
   trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_rife_sink_event);
   trans_class->query = GST_DEBUG_FUNCPTR(gst_rife_query);
+  trans_class->src_event = GST_DEBUG_FUNCPTR(gst_rife_src_event);
   trans_class->submit_input_buffer = GST_DEBUG_FUNCPTR(gst_rife_submit_input_buffer);
   trans_class->generate_output = GST_DEBUG_FUNCPTR(gst_rife_generate_output);
 

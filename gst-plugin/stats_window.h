@@ -1,0 +1,46 @@
+// What the element measured since the last `rife-stats` message: frames in and out, and the
+// inference time of each interpolated frame (a batch's time shared by its frames).
+#pragma once
+
+#include <gst/gst.h>
+
+#include <algorithm>
+#include <vector>
+
+class StatsWindow {
+ public:
+  void restart(gint64 now_us) {
+    start_us_ = now_us;
+    in_ = out_ = 0;
+    inference_ms_.clear();
+  }
+  void count_in() { ++in_; }
+  void count_out() { ++out_; }
+  void add_inference(double ms_per_frame, int frames) { inference_ms_.insert(inference_ms_.end(), frames, ms_per_frame); }
+
+  bool due(gint64 now_us, double interval_s) const {
+    return interval_s > 0 && start_us_ >= 0 && double(now_us - start_us_) >= interval_s * 1e6;
+  }
+
+  // Summarises the window into an element message structure named `rife-stats`.
+  GstStructure* summary(gint64 now_us, guint64 skipped_total, guint64 cuts_total) {
+    const double seconds = std::max(1e-9, double(now_us - start_us_) / 1e6);
+    double mean = 0, p95 = 0;
+    if (!inference_ms_.empty()) {
+      for (double v : inference_ms_) mean += v;
+      mean /= double(inference_ms_.size());
+      std::sort(inference_ms_.begin(), inference_ms_.end());
+      p95 = inference_ms_[std::min(inference_ms_.size() - 1, size_t(0.95 * double(inference_ms_.size())))];
+    }
+    return gst_structure_new("rife-stats", "interval", G_TYPE_DOUBLE, seconds, "fps-in", G_TYPE_DOUBLE,
+                             double(in_) / seconds, "fps-out", G_TYPE_DOUBLE, double(out_) / seconds, "interpolated",
+                             G_TYPE_UINT64, guint64(inference_ms_.size()), "inference-mean-ms", G_TYPE_DOUBLE, mean,
+                             "inference-p95-ms", G_TYPE_DOUBLE, p95, "skipped", G_TYPE_UINT64, skipped_total,
+                             "scene-cuts", G_TYPE_UINT64, cuts_total, nullptr);
+  }
+
+ private:
+  gint64 start_us_ = -1;
+  guint64 in_ = 0, out_ = 0;
+  std::vector<double> inference_ms_;
+};
