@@ -23,7 +23,8 @@ struct Harness {
   GstHarness* h;
   GstElement* rife;
   explicit Harness(const std::string& in_caps, const std::string& out_caps = "") {
-    h = gst_harness_new_parse(("rife device=cpu model-path=" + kModel).c_str());
+    // scene-detection off: these synthetic frames are unrelated patterns, i.e. every pair would be a cut.
+    h = gst_harness_new_parse(("rife device=cpu scene-detection=false model-path=" + kModel).c_str());
     rife = gst_harness_find_element(h, "rife");
     gst_harness_set_src_caps_str(h, in_caps.c_str());
     if (!out_caps.empty()) gst_harness_set_sink_caps_str(h, out_caps.c_str());
@@ -254,8 +255,12 @@ TEST(RifeProperties, EveryPropertyIsDocumented) {
     const char* blurb = g_param_spec_get_blurb(specs[i]);
     EXPECT_TRUE(blurb && strlen(blurb) > 15) << g_param_spec_get_name(specs[i]);
   }
-  EXPECT_EQ(ours, 8) << "model-path, model-version, device, precision, scale, frames-in/out/interpolated";
+  EXPECT_EQ(ours, 13) << "model-path, model-version, device, precision, scale, frames-in/out/interpolated, "
+                         "scene-detection, scene-threshold, scene-cuts, frames-skipped, stats-interval";
   g_free(specs);
+  gboolean qos = FALSE;
+  g_object_get(e, "qos", &qos, nullptr);
+  EXPECT_TRUE(qos) << "GstBaseTransform's qos property switches rife's QoS handling, on by default";
   gst_object_unref(e);
 }
 

@@ -36,7 +36,7 @@ guint8 first_byte(GstBuffer* b) {
 }
 
 GstHarness* new_harness(const std::string& model = kModel) {
-  GstHarness* h = gst_harness_new_parse(("rife device=cpu model-path=" + model).c_str());
+  GstHarness* h = gst_harness_new_parse(("rife device=cpu scene-detection=false model-path=" + model).c_str());
   gst_harness_set_src_caps_str(h, kCaps);
   return h;
 }

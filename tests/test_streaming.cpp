@@ -1,0 +1,329 @@
+// What live users need beyond doubling a clean stream: any output rate with the right timestep
+// for each output, no drift over 10 000 frames, scene cuts held instead of morphed, QoS skipping
+// interpolations that would be late, and periodic statistics.
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "appsink_frames.h"
+#include "harness_output.h"
+#include "rife_engine.h"
+#include "test_support.h"
+
+namespace {
+
+using rife_test::pull_all;
+using rife_test::unref_all;
+
+const std::string kModel = rife_test::fixture("official_plain.pth");
+
+std::string rgb_caps(int w, int h, const char* rate) {
+  return "video/x-raw,format=RGB,width=" + std::to_string(w) + ",height=" + std::to_string(h) + ",framerate=" + rate;
+}
+
+GstHarness* new_harness(const std::string& in_caps, const std::string& options = "scene-detection=false",
+                        const std::string& out_caps = "") {
+  GstHarness* h = gst_harness_new_parse(("rife device=cpu " + options + " model-path=" + kModel).c_str());
+  gst_harness_set_src_caps_str(h, in_caps.c_str());
+  if (!out_caps.empty()) gst_harness_set_sink_caps_str(h, out_caps.c_str());
+  return h;
+}
+
+GstElement* rife_of(GstHarness* h) { return gst_harness_find_element(h, "rife"); }
+
+guint64 counter(GstHarness* h, const char* name) {
+  GstElement* e = rife_of(h);
+  guint64 v = 0;
+  g_object_get(e, name, &v, nullptr);
+  gst_object_unref(e);
+  return v;
+}
+
+// Smooth frames that move a little from one to the next, like real video.
+std::vector<guint8> moving_frame(int w, int h, int i) {
+  std::vector<guint8> f(size_t(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c)
+        f[(size_t(y) * w + x) * 3 + c] =
+            guint8(128 + 100 * std::sin(0.3 * (x + 2 * i) + 0.2 * y + c) * std::cos(0.1 * (y - i)));
+  return f;
+}
+
+GstBuffer* buffer_of(const std::vector<guint8>& bytes, GstClockTime pts) {
+  GstBuffer* b = gst_buffer_new_memdup(bytes.data(), bytes.size());
+  GST_BUFFER_PTS(b) = pts;
+  return b;
+}
+
+std::vector<guint8> bytes(GstBuffer* buf) {
+  GstMapInfo map;
+  gst_buffer_map(buf, &map, GST_MAP_READ);
+  std::vector<guint8> v(map.data, map.data + map.size);
+  gst_buffer_unmap(buf, &map);
+  return v;
+}
+
+int max_abs_diff(const std::vector<guint8>& a, const std::vector<guint8>& b) {
+  int m = a.size() == b.size() ? 0 : 256;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) m = std::max(m, std::abs(int(a[i]) - int(b[i])));
+  return m;
+}
+
+// Messages of one type the element posted on the harness's bus.
+std::vector<GstMessage*> messages(GstBus* bus, GstMessageType type) {
+  std::vector<GstMessage*> out;
+  while (GstMessage* m = gst_bus_pop_filtered(bus, type)) out.push_back(m);
+  return out;
+}
+
+}  // namespace
+
+TEST(AnyRate, From24To60EachOutputIsTheInterpolationAtItsFractionalPosition) {
+  // 24 -> 60 fps: output k at k/60 s falls between inputs i = floor(k * 24 / 60) and i + 1, at
+  // t = frac(0.4 k): 0, 0.4, 0.8, 0.2, 0.6, 0, ... ; t = 0 is the input itself.
+  const int w = 40, h = 24, n = 6;
+  GstHarness* hs = new_harness(rgb_caps(w, h, "24/1"), "scene-detection=false", rgb_caps(w, h, "60/1"));
+  std::vector<std::vector<guint8>> inputs;
+  for (int i = 0; i < n; ++i) {
+    inputs.push_back(moving_frame(w, h, i));
+    ASSERT_EQ(gst_harness_push(hs, buffer_of(inputs.back(), gst_util_uint64_scale(i, GST_SECOND, 24))), GST_FLOW_OK);
+  }
+  ASSERT_TRUE(gst_harness_push_event(hs, gst_event_new_eos()));
+  auto out = pull_all(hs);
+  // Outputs 0..12 lie before the last input (12.5/60 s); the last input follows once at 13/60 s.
+  ASSERT_EQ(out.size(), 14u);
+
+  // The same pairs through the engine directly, one timestep at a time.
+  rife::EngineOptions o;
+  o.model_path = kModel;
+  o.device = "cpu";
+  rife::Engine engine(o);
+  engine.configure({w, h, rife::PixelFormat::RGB});
+  std::vector<rife::FrameHandle> prepared;
+  for (auto& f : inputs) prepared.push_back(engine.prepare(f.data(), size_t(w) * 3));
+  const float expected_t[] = {0.0f, 0.4f, 0.8f, 0.2f, 0.6f};
+  for (guint64 k = 0; k < 13; ++k) {
+    EXPECT_EQ(GST_BUFFER_PTS(out[k]), gst_util_uint64_scale(k, GST_SECOND, 60)) << k;
+    const float t = expected_t[k % 5];
+    const size_t i = size_t(k * 24 / 60);
+    if (t == 0.0f) {
+      EXPECT_EQ(bytes(out[k]), inputs[i]) << "output " << k << " is input " << i;
+      continue;
+    }
+    std::vector<guint8> want(inputs[0].size());
+    engine.interpolate(prepared[i], prepared[i + 1], t, want.data(), size_t(w) * 3);
+    // The element runs the timesteps of a pair as one batch: same math, rounding may differ by 1.
+    EXPECT_LE(max_abs_diff(bytes(out[k]), want), 1) << "output " << k << ": pair " << i << ", t = " << t;
+    EXPECT_GT(max_abs_diff(bytes(out[k]), inputs[i]), 1) << k;
+  }
+  EXPECT_EQ(bytes(out[13]), inputs[5]);
+  EXPECT_EQ(GST_BUFFER_PTS(out[13]), gst_util_uint64_scale(13, GST_SECOND, 60));
+  EXPECT_EQ(counter(hs, "frames-interpolated"), 10u);
+  unref_all(out);
+  gst_harness_teardown(hs);
+}
+
+TEST(AnyRate, TenThousandNtscFramesKeepExactTimestamps) {
+  // 30000/1001 -> 60000/1001 for 10 000 input frames (5.5 minutes of video): every output time is
+  // base + k * 1001/60000 s to the nanosecond, and durations tile the timeline without gaps.
+  const int n = 10000;
+  GstHarness* hs = new_harness(rgb_caps(8, 8, "30000/1001"));
+  const auto frame = moving_frame(8, 8, 0);
+  GstClockTime expected_next = 0;
+  guint64 k = 0, bad = 0;
+  auto check = [&](GstBuffer* b) {
+    const GstClockTime want = gst_util_uint64_scale(k, GST_SECOND * 1001, 60000);
+    if (GST_BUFFER_PTS(b) != want || GST_BUFFER_PTS(b) != expected_next) ++bad;
+    expected_next = GST_BUFFER_PTS(b) + GST_BUFFER_DURATION(b);
+    ++k;
+    gst_buffer_unref(b);
+  };
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(gst_harness_push(hs, buffer_of(frame, gst_util_uint64_scale(i, GST_SECOND * 1001, 30000))), GST_FLOW_OK);
+    while (GstBuffer* b = gst_harness_try_pull(hs)) check(b);
+  }
+  ASSERT_TRUE(gst_harness_push_event(hs, gst_event_new_eos()));
+  while (GstBuffer* b = gst_harness_try_pull(hs)) check(b);
+  EXPECT_EQ(k, guint64(2 * n - 1));
+  EXPECT_EQ(bad, 0u) << "outputs off the 60000/1001 grid";
+  EXPECT_EQ(counter(hs, "frames-interpolated"), guint64(n - 1));
+  gst_harness_teardown(hs);
+}
+
+namespace {
+
+// Real frames at 160x96: the car-turn clip, then a Middlebury picture: a real cut.
+std::vector<std::vector<guint8>> real_frames(const std::string& source, int count) {
+  auto frames = rife_test::run_to_appsink(source + " ! videoconvert ! videoscale ! "
+                                              "video/x-raw,format=RGB,width=160,height=96 ! appsink name=sink sync=false");
+  std::vector<std::vector<guint8>> out;
+  for (int i = 0; i < count && i < int(frames.size()); ++i) out.push_back(frames[size_t(i)].bytes);
+  return out;
+}
+
+struct CutRun {
+  std::vector<std::vector<guint8>> outputs;
+  guint64 cuts, interpolated;
+};
+
+CutRun run_across_a_cut(const std::vector<std::vector<guint8>>& inputs, const std::string& options) {
+  GstHarness* hs = new_harness(rgb_caps(160, 96, "30/1"), options);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    EXPECT_EQ(gst_harness_push(hs, buffer_of(inputs[i], gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
+  EXPECT_TRUE(gst_harness_push_event(hs, gst_event_new_eos()));
+  auto out = pull_all(hs);
+  CutRun r{{}, counter(hs, "scene-cuts"), counter(hs, "frames-interpolated")};
+  for (auto* b : out) r.outputs.push_back(bytes(b));
+  unref_all(out);
+  gst_harness_teardown(hs);
+  return r;
+}
+
+}  // namespace
+
+TEST(SceneCuts, ACutBetweenTwoRealClipsIsHeldNotMorphed) {
+  auto car = real_frames("filesrc location=" + rife_test::testdata("davis-car-turn/car-turn.mp4") + " ! decodebin", 3);
+  const std::string mb = rife_test::testdata("middlebury-other-interp/Urban2/");
+  auto other = real_frames("multifilesrc location=" + mb + "frame1%d.png start-index=0 stop-index=1 "
+                           "caps=image/png,framerate=1/1 ! pngdec", 2);
+  ASSERT_EQ(car.size(), 3u);
+  ASSERT_EQ(other.size(), 2u);
+  std::vector<std::vector<guint8>> inputs = {car[0], car[1], car[2], other[0], other[1]};
+
+  // Outputs: car0 i car1 i car2 | HOLD mid0 i mid1. At the cut the output at t = 0.5 is the nearest
+  // input, the first frame of the new scene, bit-exact.
+  const CutRun on = run_across_a_cut(inputs, "");
+  ASSERT_EQ(on.outputs.size(), 9u);
+  EXPECT_EQ(on.cuts, 1u);
+  EXPECT_EQ(on.interpolated, 3u) << "the pair across the cut is not interpolated";
+  EXPECT_EQ(on.outputs[5], other[0]) << "held: the new scene's first frame";
+  for (int k : {1, 3, 7}) EXPECT_NE(on.outputs[size_t(k)], on.outputs[size_t(k - 1)]) << k << " is interpolated";
+
+  // Off switch and threshold: no cut detected, the pair across it is morphed like any other.
+  for (const char* options : {"scene-detection=false", "scene-threshold=0.9"}) {
+    const CutRun off = run_across_a_cut(inputs, options);
+    ASSERT_EQ(off.outputs.size(), 9u) << options;
+    EXPECT_EQ(off.cuts, 0u) << options;
+    EXPECT_EQ(off.interpolated, 4u) << options;
+    EXPECT_NE(off.outputs[5], other[0]) << options;
+    EXPECT_NE(off.outputs[5], car[2]) << options;
+  }
+}
+
+TEST(SceneCuts, TheRealClipHasNoFalseCuts) {
+  // car-turn is a fast real pan: none of its 80 consecutive pairs may count as a cut.
+  auto car = real_frames("filesrc location=" + rife_test::testdata("davis-car-turn/car-turn.mp4") + " ! decodebin", 81);
+  ASSERT_EQ(car.size(), 81u);
+  rife::EngineOptions o;
+  o.model_path = kModel;
+  o.device = "cpu";
+  rife::Engine engine(o);
+  engine.configure({160, 96, rife::PixelFormat::RGB});
+  float worst = 0;
+  rife::FrameHandle prev;
+  for (size_t i = 0; i < car.size(); ++i) {
+    auto p = engine.prepare(car[i].data(), 160 * 3);
+    if (prev) worst = std::max(worst, engine.difference(prev, p));
+    prev = p;
+  }
+  EXPECT_LT(worst, 0.12f) << "the default threshold must sit above real motion";
+  std::printf("car-turn: largest difference between consecutive frames %.3f\n", worst);
+}
+
+TEST(Qos, AQosEventFromDownstreamSkipsInterpolationsThatWouldBeLate) {
+  // The sink reports that everything before 10/30 s is too late: the 10 interpolations before it
+  // are skipped and their inputs cover their time (duration 1/30 s); after it, 2x resumes.
+  for (const bool qos : {true, false}) {
+    GstHarness* hs = new_harness(rgb_caps(32, 24, "30/1"), std::string("scene-detection=false qos=") +
+                                                               (qos ? "true" : "false"));
+    GstBus* bus = gst_bus_new();
+    gst_element_set_bus(hs->element, bus);
+    ASSERT_EQ(gst_harness_push(hs, buffer_of(moving_frame(32, 24, 0), 0)), GST_FLOW_OK);
+    ASSERT_TRUE(gst_harness_push_upstream_event(
+        hs, gst_event_new_qos(GST_QOS_TYPE_UNDERFLOW, 2.0, 0, gst_util_uint64_scale(10, GST_SECOND, 30))));
+    for (int i = 1; i <= 13; ++i)
+      ASSERT_EQ(gst_harness_push(hs, buffer_of(moving_frame(32, 24, i), gst_util_uint64_scale(i, GST_SECOND, 30))),
+                GST_FLOW_OK);
+    auto out = pull_all(hs);
+    if (!qos) {
+      EXPECT_EQ(out.size(), 26u) << "qos=false: every interpolation computed";
+      EXPECT_EQ(counter(hs, "frames-skipped"), 0u);
+    } else {
+      ASSERT_EQ(out.size(), 10u + 6u);
+      EXPECT_EQ(counter(hs, "frames-skipped"), 10u);
+      EXPECT_EQ(counter(hs, "frames-interpolated"), 3u);
+      GstClockTime next = 0;
+      for (size_t k = 0; k < out.size(); ++k) {
+        EXPECT_EQ(GST_BUFFER_PTS(out[k]), next) << "no gap in the timeline at " << k;
+        const GstClockTime want = k < 10 ? GST_SECOND / 30 : gst_util_uint64_scale(1, GST_SECOND, 60);
+        EXPECT_NEAR(double(GST_BUFFER_DURATION(out[k])), double(want), 1.0) << k;
+        next = GST_BUFFER_PTS(out[k]) + GST_BUFFER_DURATION(out[k]);
+      }
+      auto qos_messages = messages(bus, GST_MESSAGE_QOS);
+      EXPECT_EQ(qos_messages.size(), 10u) << "one QoS message per skipped interpolation";
+      if (!qos_messages.empty()) {
+        GstFormat format;
+        guint64 processed = 0, dropped = 0;
+        gst_message_parse_qos_stats(qos_messages.back(), &format, &processed, &dropped);
+        EXPECT_EQ(dropped, 10u);
+      }
+      for (auto* m : qos_messages) gst_message_unref(m);
+    }
+    unref_all(out);
+    gst_element_set_bus(hs->element, nullptr);
+    gst_object_unref(bus);
+    gst_harness_teardown(hs);
+  }
+}
+
+TEST(Stats, RifeStatsMessagesArePostedEveryInterval) {
+  GstHarness* hs = new_harness(rgb_caps(32, 24, "30/1"), "scene-detection=false stats-interval=0.1");
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(hs->element, bus);
+  const gint64 start = g_get_monotonic_time();
+  for (int i = 0; g_get_monotonic_time() - start < 450000; ++i) {
+    ASSERT_EQ(gst_harness_push(hs, buffer_of(moving_frame(32, 24, i), gst_util_uint64_scale(i, GST_SECOND, 30))),
+              GST_FLOW_OK);
+    g_usleep(10000);
+  }
+  auto out = pull_all(hs);
+  auto stats = messages(bus, GST_MESSAGE_ELEMENT);
+  EXPECT_GE(stats.size(), 3u) << "about one per 0.1 s over 0.45 s";
+  EXPECT_LE(stats.size(), 5u);
+  for (auto* m : stats) {
+    const GstStructure* s = gst_message_get_structure(m);
+    ASSERT_TRUE(gst_structure_has_name(s, "rife-stats"));
+    double interval = 0, fps_in = 0, fps_out = 0, mean = 0, p95 = 0;
+    guint64 interpolated = 0, skipped = 1, cuts = 1;
+    ASSERT_TRUE(gst_structure_get(s, "interval", G_TYPE_DOUBLE, &interval, "fps-in", G_TYPE_DOUBLE, &fps_in, "fps-out",
+                                  G_TYPE_DOUBLE, &fps_out, "interpolated", G_TYPE_UINT64, &interpolated,
+                                  "inference-mean-ms", G_TYPE_DOUBLE, &mean, "inference-p95-ms", G_TYPE_DOUBLE, &p95,
+                                  "skipped", G_TYPE_UINT64, &skipped, "scene-cuts", G_TYPE_UINT64, &cuts, nullptr))
+        << gst_structure_to_string(s);
+    EXPECT_GE(interval, 0.1);
+    EXPECT_GT(fps_in, 5.0);
+    EXPECT_NEAR(fps_out, 2 * fps_in, fps_in * 0.5) << "2x";
+    EXPECT_GT(interpolated, 0u);
+    EXPECT_GT(mean, 0.0);
+    EXPECT_GE(p95, mean * 0.5);
+    EXPECT_EQ(skipped, 0u);
+    EXPECT_EQ(cuts, 0u);
+    gst_message_unref(m);
+  }
+  unref_all(out);
+  gst_element_set_bus(hs->element, nullptr);
+  gst_object_unref(bus);
+  gst_harness_teardown(hs);
+}
+
+int main(int argc, char** argv) {
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
