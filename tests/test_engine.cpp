@@ -376,3 +376,72 @@ TEST(EngineErrors, WorkBuffersThatDoNotFitInMemoryAreAClearError) {
   EXPECT_NE(expect_error([&] { engine.prepare(nullptr, 0); }).find("configure() was not called"), std::string::npos)
       << "a failed configure leaves the engine unconfigured";
 }
+
+TEST(Engine, SeveralTimestepsOfAPairRunAsOneBatchWithTheSameResults) {
+  const int w = 40, h = 24;
+  std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3);
+  for (size_t i = 0; i < f0.size(); ++i) {
+    f0[i] = uint8_t(i * 7);
+    f1[i] = uint8_t(i * 7 + 40);
+  }
+  rife::Engine engine(random_weights());
+  engine.configure({w, h, rife::PixelFormat::RGB});
+  auto a = engine.prepare(f0.data(), w * 3), b = engine.prepare(f1.data(), w * 3);
+  const std::vector<float> ts = {0.2f, 0.4f, 0.6f, 0.8f};
+  std::vector<std::vector<uint8_t>> batched(ts.size(), std::vector<uint8_t>(f0.size()));
+  std::vector<rife::OutputPlanes> outs(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) {
+    outs[i].data[0] = batched[i].data();
+    outs[i].stride[0] = w * 3;
+  }
+  engine.interpolate(a, b, ts, outs);
+  for (size_t i = 0; i < ts.size(); ++i) {
+    std::vector<uint8_t> single(f0.size());
+    engine.interpolate(a, b, ts[i], single.data(), w * 3);
+    int worst = 0;
+    for (size_t j = 0; j < single.size(); ++j) worst = std::max(worst, std::abs(int(single[j]) - int(batched[i][j])));
+    EXPECT_LE(worst, 1) << "t = " << ts[i];
+    if (i > 0) EXPECT_NE(batched[i], batched[i - 1]) << "each timestep has its own output";
+  }
+  EXPECT_NE(expect_error([&] { engine.interpolate(a, b, {0.5f}, {}); }).find("1 timesteps for 0 outputs"),
+            std::string::npos);
+}
+
+TEST(Engine, DifferenceIsZeroForAFrameAndItselfAndLargeForUnrelatedPictures) {
+  const auto a = rife_test::load_png(rife_test::testdata("middlebury-other-interp/Urban2/frame10.png"));
+  const auto b = rife_test::load_png(rife_test::testdata("middlebury-other-interp/Urban2/frame11.png"));
+  const auto other = rife_test::load_png(rife_test::testdata("middlebury-other-interp/RubberWhale/frame10.png"));
+  rife::Engine engine(random_weights());
+  auto diff = [&](const rife_test::Image& x, const rife_test::Image& y) {
+    const int w = std::min(x.width, y.width), h = std::min(x.height, y.height);
+    std::vector<uint8_t> cx(size_t(w) * h * 3), cy(cx.size());
+    for (int r = 0; r < h; ++r) {  // both cropped to the common size
+      std::copy_n(x.rgb.begin() + size_t(r) * x.width * 3, w * 3, cx.begin() + size_t(r) * w * 3);
+      std::copy_n(y.rgb.begin() + size_t(r) * y.width * 3, w * 3, cy.begin() + size_t(r) * w * 3);
+    }
+    engine.configure({w, h, rife::PixelFormat::RGB});
+    return engine.difference(engine.prepare(cx.data(), w * 3), engine.prepare(cy.data(), w * 3));
+  };
+  EXPECT_EQ(diff(a, a), 0.0f);
+  EXPECT_LT(diff(a, b), 0.06f) << "consecutive frames of one scene";
+  EXPECT_GT(diff(a, other), 0.12f) << "two unrelated real pictures: a cut at the default threshold";
+}
+
+TEST(EngineErrors, MissingOrShortPlanesAreRefused) {
+  rife::Engine engine(random_weights());
+  engine.configure({33, 17, rife::PixelFormat::I420});
+  std::vector<uint8_t> y(33 * 17), u(17 * 9), v(17 * 9);
+  rife::InputPlanes in;
+  in.data[0] = y.data();
+  in.stride[0] = 33;
+  EXPECT_NE(expect_error([&] { engine.prepare(in); }).find("plane 1 is null"), std::string::npos);
+  in.data[1] = u.data();
+  in.data[2] = v.data();
+  in.stride[1] = 16;  // a 4:2:0 chroma row of a 33-pixel frame has 17 samples
+  in.stride[2] = 17;
+  EXPECT_NE(expect_error([&] { engine.prepare(in); }).find("stride 16 of plane 1 is smaller than a row of 17"),
+            std::string::npos);
+  EXPECT_NE(expect_error([&] { engine.prepare(y.data(), 33); }).find("several planes"), std::string::npos);
+  in.stride[1] = 17;
+  EXPECT_NO_THROW(engine.prepare(in));
+}
