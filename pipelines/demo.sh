@@ -24,7 +24,7 @@ else
 fi
 
 start=$(date +%s.%N)
-gst-launch-1.0 -q $source ! video/x-raw,format=RGBx ! rife model-path="$model" $RIFE_PROPS ! videoconvert ! \
+gst-launch-1.0 -q $source ! rife model-path="$model" $RIFE_PROPS ! videoconvert ! \
   x264enc ! mp4mux ! filesink location="$OUT"
 end=$(date +%s.%N)
 

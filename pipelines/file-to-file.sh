@@ -4,5 +4,5 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 rate=${3:+",framerate=$3"}
-exec gst-launch-1.0 -e filesrc location="$1" ! decodebin ! videoconvert ! video/x-raw,format=RGBx ! \
+exec gst-launch-1.0 -e filesrc location="$1" ! decodebin ! videoconvert ! \
   rife $RIFE_PROPS ! "video/x-raw$rate" ! videoconvert ! x264enc ! mp4mux ! filesink location="$2"
