@@ -3,8 +3,10 @@
 // For every model x size x precision x mode it times N frame pairs after a warm-up and reports
 // interpolations/s, per-pair latency percentiles and peak memory; on real frames it reports the
 // quality deltas (max abs error, PSNR, SSIM) of each configuration against FP32 baseline. Modes:
-//   baseline   both frames of every pair uploaded and normalised again (the naive way)
-//   optimised  each frame prepared once and kept as the previous frame of the next pair
+//   baseline   both frames of every pair uploaded and normalised again, every speed switch off
+//   optimised  each frame prepared once and kept as the previous frame of the next pair, every
+//              speed switch on (CUDA graphs, pinned staging, channels_last, cuDNN benchmark, TF32)
+//   optimised-no-X / optimised-fp32-warp   optimised with one switch changed, to show its own gain
 // Prints a table and, with --json, writes every number to a file.
 #include <torch/torch.h>
 
@@ -44,7 +46,10 @@ const char* kUsage = R"(rife-bench: speed and quality of the RIFE engine and ele
   --frames N         timed frame pairs per configuration (default 500)
   --warmup N         untimed pairs before timing (default 10)
   --precision P      fp32, fp16 or bf16 (repeatable; default fp32 on the CPU, fp32 and fp16 on CUDA)
-  --mode M           baseline or optimised (repeatable; default both)
+  --mode M           baseline, optimised, or one switch changed: optimised-no-graphs,
+                     optimised-no-pinned, optimised-no-channels-last, optimised-no-cudnn-benchmark,
+                     optimised-no-tf32, optimised-fp32-warp (repeatable; default baseline optimised)
+  --ablate           add every optimised-no-X mode and optimised-fp32-warp
   --scale S          flow scale 1.0, 0.5, 0.25 or 0 = auto (default 0)
   --quality-dir DIR  folder of Middlebury-style triplets (frame10.png/frame11.png) used for the
                      quality deltas (default $RIFE_TESTDATA/middlebury-other-interp, else the
@@ -59,11 +64,36 @@ struct Options {
   std::string device = "auto", json, quality_dir;
   int frames = 500, warmup = 10;
   double scale = 0.0;
-  bool element = false;
+  bool element = false, ablate = false;
 };
 
+const std::vector<std::string> kAblations = {"optimised-no-graphs",        "optimised-no-pinned",
+                                             "optimised-no-channels-last", "optimised-no-cudnn-benchmark",
+                                             "optimised-no-tf32",          "optimised-fp32-warp"};
+
+// The engine's speed switches for a mode (see the header comment).
+rife::EngineOptions options_for(const std::string& mode, rife::EngineOptions o) {
+  if (mode == "baseline") {
+    o.tf32 = o.cudnn_benchmark = o.cuda_graphs = o.pinned_staging = o.fp32_warp = false;
+    o.channels_last = rife::Switch::Off;
+  } else if (mode == "optimised-no-graphs") {
+    o.cuda_graphs = false;
+  } else if (mode == "optimised-no-pinned") {
+    o.pinned_staging = false;
+  } else if (mode == "optimised-no-channels-last") {
+    o.channels_last = rife::Switch::Off;
+  } else if (mode == "optimised-no-cudnn-benchmark") {
+    o.cudnn_benchmark = false;
+  } else if (mode == "optimised-no-tf32") {
+    o.tf32 = false;
+  } else if (mode == "optimised-fp32-warp") {
+    o.fp32_warp = true;
+  }
+  return o;
+}
+
 struct Result {
-  std::string model, version, device, size, precision, mode;
+  std::string model, version, device, size, precision, mode, optimisations;
   int frames = 0;
   double interp_per_s = 0, p50_ms = 0, p95_ms = 0, p99_ms = 0, mean_ms = 0;
   double peak_memory_mb = 0;
@@ -111,6 +141,8 @@ Options parse(int argc, char** argv) {
       quality_dir_given = true;
     } else if (a == "--element")
       o.element = true;
+    else if (a == "--ablate")
+      o.ablate = true;
     else if (a == "--json")
       o.json = value();
     else
@@ -127,8 +159,10 @@ Options parse(int argc, char** argv) {
   }
   if (o.sizes.empty()) o.sizes = {"1280x720", "1920x1080", "2560x1440", "3840x2160"};
   if (o.modes.empty()) o.modes = {"baseline", "optimised"};
+  if (o.ablate) o.modes.insert(o.modes.end(), kAblations.begin(), kAblations.end());
   for (const auto& m : o.modes)
-    if (m != "baseline" && m != "optimised") usage_error("unknown mode " + m);
+    if (m != "baseline" && m != "optimised" && std::find(kAblations.begin(), kAblations.end(), m) == kAblations.end())
+      usage_error("unknown mode " + m);
   return o;
 }
 
@@ -361,7 +395,8 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
     f << "    {\"model\": " << json_string(r.model) << ", \"model_version\": " << json_string(r.version)
       << ", \"device\": " << json_string(r.device) << ", \"size\": " << json_string(r.size)
       << ", \"precision\": " << json_string(r.precision) << ", \"mode\": " << json_string(r.mode)
-      << ", \"frames\": " << r.frames << ", \"interpolations_per_s\": " << json_number(r.interp_per_s)
+      << ", \"optimisations\": " << json_string(r.optimisations) << ", \"frames\": " << r.frames
+      << ", \"interpolations_per_s\": " << json_number(r.interp_per_s)
       << ", \"latency_ms\": {\"mean\": " << json_number(r.mean_ms) << ", \"p50\": " << json_number(r.p50_ms)
       << ", \"p95\": " << json_number(r.p95_ms) << ", \"p99\": " << json_number(r.p99_ms) << "}"
       << ", \"peak_memory_mb\": " << json_number(r.peak_memory_mb)
@@ -400,7 +435,7 @@ int main(int argc, char** argv) {
                                               : on_cuda             ? std::vector<std::string>{"fp32", "fp16"}
                                                                     : std::vector<std::string>{"fp32"};
   std::vector<Result> results;
-  std::printf("%-12s %-10s %-10s %-5s %-9s %8s %8s %8s %8s %9s %8s %8s %7s\n", "model", "version", "size", "prec",
+  std::printf("%-12s %-10s %-10s %-5s %-28s %8s %8s %8s %8s %9s %8s %8s %7s\n", "model", "version", "size", "prec",
               "mode", "interp/s", "p50 ms", "p95 ms", "p99 ms", "peak MB", "maxerr", "PSNR", "SSIM");
   for (const auto& model : o.models) {
     // The reference for the quality deltas: FP32, baseline mode, on the same device.
@@ -422,8 +457,8 @@ int main(int argc, char** argv) {
       eo.scale = o.scale;
       for (const auto& p : precisions) {
         eo.precision = rife::parse_precision(p);
-        rife::Engine engine(eo);
         for (const auto& mode : o.modes) {
+          rife::Engine engine(options_for(mode, eo));
           Result r;
           r.model = model;
           r.version = engine.model_version();
@@ -433,11 +468,12 @@ int main(int argc, char** argv) {
           r.mode = mode;
           if (!reference.empty()) compare(reference, quality_outputs(engine, quality_pairs, mode), quality_pairs, r);
           time_engine(o, engine, w, h, mode, r);
+          r.optimisations = engine.optimisations();
 #ifdef RIFE_BENCH_GSTREAMER
           if (o.element && mode == "optimised")
             std::tie(r.element_fps, r.element_interp_per_s) = time_element(model, r.device, p, w, h, o.frames, o.scale);
 #endif
-          std::printf("%-12.12s %-10s %-10s %-5s %-9s %8.2f %8.2f %8.2f %8.2f %9.1f %8.0f %8.2f %7.4f\n",
+          std::printf("%-12.12s %-10s %-10s %-5s %-28s %8.2f %8.2f %8.2f %8.2f %9.1f %8.0f %8.2f %7.4f\n",
                       model.substr(model.find_last_of('/') + 1).c_str(), r.version.c_str(), size.c_str(), p.c_str(),
                       mode.c_str(), r.interp_per_s, r.p50_ms, r.p95_ms, r.p99_ms, r.peak_memory_mb, r.max_abs_error,
                       r.psnr_db, r.ssim);

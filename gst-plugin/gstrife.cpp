@@ -46,6 +46,7 @@ enum {
   PROP_SCENE_CUTS,
   PROP_FRAMES_SKIPPED,
   PROP_STATS_INTERVAL,
+  PROP_FP32_WARP,
 };
 
 enum GstRifePrecision { PRECISION_AUTO, PRECISION_FP32, PRECISION_FP16, PRECISION_BF16 };
@@ -71,6 +72,7 @@ struct Settings {
   std::string device = "auto";
   GstRifePrecision precision = PRECISION_AUTO;
   double scale = 0.0;
+  bool fp32_warp = false;
   // Read for every frame: may change while playing.
   bool scene_detection = true;
   double scene_threshold = kDefaultSceneThreshold;
@@ -119,7 +121,7 @@ struct QosState {
   GstClockTime earliest = GST_CLOCK_TIME_NONE;  // from QOS events: outputs before this are too late
   gdouble proportion = 1.0;
   GstClockTime latency = GST_CLOCK_TIME_NONE;  // the pipeline latency, from the LATENCY event
-  bool live = false;                            // upstream is live (from the latency query)
+  bool live = false;                           // upstream is live (from the latency query)
 };
 
 const char* to_engine(GstRifeModelVersion v) {
@@ -252,6 +254,9 @@ static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* 
     case PROP_STATS_INTERVAL:
       s.stats_interval = g_value_get_double(value);
       break;
+    case PROP_FP32_WARP:
+      s.fp32_warp = g_value_get_boolean(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -302,6 +307,9 @@ static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value,
     case PROP_STATS_INTERVAL:
       g_value_set_double(value, s.stats_interval);
       break;
+    case PROP_FP32_WARP:
+      g_value_set_boolean(value, s.fp32_warp);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -321,6 +329,7 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
     options.device = self->settings->device;
     options.precision = to_engine(self->settings->precision);
     options.scale = self->settings->scale;
+    options.fp32_warp = self->settings->fp32_warp;
   }
   try {
     self->state->engine = std::make_unique<rife::Engine>(options);
@@ -336,6 +345,7 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
   GST_INFO_OBJECT(self, "RIFE %s (model-version=%s) from %s on %s, %s", self->state->engine->model_version().c_str(),
                   options.model_version.c_str(), options.model_path.c_str(), self->state->engine->device_name().c_str(),
                   rife::to_string(self->state->engine->precision()));
+  GST_INFO_OBJECT(self, "speed switches: %s", self->state->engine->optimisations().c_str());
   self->frames_in = self->frames_out = self->frames_interpolated = self->frames_skipped = self->scene_cuts = 0;
   self->state->inference_ns_avg = 0;
   self->state->stats.restart(now_us());
@@ -470,8 +480,7 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
 // ---------------------------------------------------------------------------------------------
 // Output production
 
-static void queue_passthrough(State& st, GstBuffer* source, GstClockTime pts, GstClockTime duration,
-                              guint64 pair = 0) {
+static void queue_passthrough(State& st, GstBuffer* source, GstClockTime pts, GstClockTime duration, guint64 pair = 0) {
   st.jobs.push_back({pts, duration, 0.0f, gst_buffer_ref(source), nullptr, nullptr, pair, st.next_discont});
   st.next_discont = false;
 }
@@ -1013,6 +1022,12 @@ static void gst_rife_class_init(GstRifeClass* klass) {
       g_param_spec_uint64("frames-interpolated", "Frames interpolated", "Frames computed by RIFE since start", 0,
                           G_MAXUINT64, 0, counter_flags));
 
+  g_object_class_install_property(
+      gobject_class, PROP_FP32_WARP,
+      g_param_spec_boolean("fp32-warp", "FP32 warp",
+                           "With fp16/bf16 precision, compute the warp (grid_sample) in FP32 while the convolutions "
+                           "stay in reduced precision (guards against sampling artefacts at 4K)",
+                           FALSE, model_flags));
   g_object_class_install_property(
       gobject_class, PROP_SCENE_DETECTION,
       g_param_spec_boolean("scene-detection", "Scene-cut detection",

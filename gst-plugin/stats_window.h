@@ -16,7 +16,9 @@ class StatsWindow {
   }
   void count_in() { ++in_; }
   void count_out() { ++out_; }
-  void add_inference(double ms_per_frame, int frames) { inference_ms_.insert(inference_ms_.end(), frames, ms_per_frame); }
+  void add_inference(double ms_per_frame, int frames) {
+    inference_ms_.insert(inference_ms_.end(), frames, ms_per_frame);
+  }
 
   bool due(gint64 now_us, double interval_s) const {
     return interval_s > 0 && start_us_ >= 0 && double(now_us - start_us_) >= interval_s * 1e6;

@@ -6,25 +6,62 @@ namespace {
 bool format_of(GstVideoFormat f, rife::PixelFormat* out) {
   using P = rife::PixelFormat;
   switch (f) {
-    case GST_VIDEO_FORMAT_RGB: *out = P::RGB; return true;
-    case GST_VIDEO_FORMAT_BGR: *out = P::BGR; return true;
-    case GST_VIDEO_FORMAT_RGBx: *out = P::RGBx; return true;
-    case GST_VIDEO_FORMAT_BGRx: *out = P::BGRx; return true;
-    case GST_VIDEO_FORMAT_xRGB: *out = P::xRGB; return true;
-    case GST_VIDEO_FORMAT_xBGR: *out = P::xBGR; return true;
-    case GST_VIDEO_FORMAT_RGBA: *out = P::RGBA; return true;
-    case GST_VIDEO_FORMAT_BGRA: *out = P::BGRA; return true;
-    case GST_VIDEO_FORMAT_ARGB: *out = P::ARGB; return true;
-    case GST_VIDEO_FORMAT_ABGR: *out = P::ABGR; return true;
-    case GST_VIDEO_FORMAT_I420: *out = P::I420; return true;
-    case GST_VIDEO_FORMAT_YV12: *out = P::YV12; return true;
-    case GST_VIDEO_FORMAT_NV12: *out = P::NV12; return true;
-    case GST_VIDEO_FORMAT_NV21: *out = P::NV21; return true;
-    case GST_VIDEO_FORMAT_Y42B: *out = P::Y42B; return true;
-    case GST_VIDEO_FORMAT_Y444: *out = P::Y444; return true;
-    case GST_VIDEO_FORMAT_YUY2: *out = P::YUY2; return true;
-    case GST_VIDEO_FORMAT_UYVY: *out = P::UYVY; return true;
-    default: return false;
+    case GST_VIDEO_FORMAT_RGB:
+      *out = P::RGB;
+      return true;
+    case GST_VIDEO_FORMAT_BGR:
+      *out = P::BGR;
+      return true;
+    case GST_VIDEO_FORMAT_RGBx:
+      *out = P::RGBx;
+      return true;
+    case GST_VIDEO_FORMAT_BGRx:
+      *out = P::BGRx;
+      return true;
+    case GST_VIDEO_FORMAT_xRGB:
+      *out = P::xRGB;
+      return true;
+    case GST_VIDEO_FORMAT_xBGR:
+      *out = P::xBGR;
+      return true;
+    case GST_VIDEO_FORMAT_RGBA:
+      *out = P::RGBA;
+      return true;
+    case GST_VIDEO_FORMAT_BGRA:
+      *out = P::BGRA;
+      return true;
+    case GST_VIDEO_FORMAT_ARGB:
+      *out = P::ARGB;
+      return true;
+    case GST_VIDEO_FORMAT_ABGR:
+      *out = P::ABGR;
+      return true;
+    case GST_VIDEO_FORMAT_I420:
+      *out = P::I420;
+      return true;
+    case GST_VIDEO_FORMAT_YV12:
+      *out = P::YV12;
+      return true;
+    case GST_VIDEO_FORMAT_NV12:
+      *out = P::NV12;
+      return true;
+    case GST_VIDEO_FORMAT_NV21:
+      *out = P::NV21;
+      return true;
+    case GST_VIDEO_FORMAT_Y42B:
+      *out = P::Y42B;
+      return true;
+    case GST_VIDEO_FORMAT_Y444:
+      *out = P::Y444;
+      return true;
+    case GST_VIDEO_FORMAT_YUY2:
+      *out = P::YUY2;
+      return true;
+    case GST_VIDEO_FORMAT_UYVY:
+      *out = P::UYVY;
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -18,19 +18,22 @@ int main(int argc, char** argv) {
   std::string model, device = "auto", uri;
   int frames = 60;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--frames")) frames = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--uri")) uri = argv[i + 1];
+    if (!std::strcmp(argv[i], "--model"))
+      model = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--device"))
+      device = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--frames"))
+      frames = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--uri"))
+      uri = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: %s [--model FILE] [--device cpu|cuda] [--frames N] [--uri URI]\n", argv[0]);
       return 2;
     }
   }
-  const std::string source =
-      uri.empty() ? "videotestsrc pattern=ball num-buffers=" + std::to_string(frames) +
-                        " ! video/x-raw,format=I420,width=320,height=180,framerate=30/1"
-                  : "uridecodebin uri=" + uri;
+  const std::string source = uri.empty() ? "videotestsrc pattern=ball num-buffers=" + std::to_string(frames) +
+                                               " ! video/x-raw,format=I420,width=320,height=180,framerate=30/1"
+                                         : "uridecodebin uri=" + uri;
   const std::string launch = source + " ! rife name=rife device=" + device +
                              (model.empty() ? "" : " model-path=" + model) + " ! appsink name=sink sync=false";
   GError* error = nullptr;

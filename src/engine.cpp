@@ -5,8 +5,10 @@
 #include <cmath>
 
 #include "device.h"
+#include "forward_graphs.h"
 #include "frame_layout.h"
 #include "ifnet.h"
+#include "plane_transfer.h"
 #include "rife_engine.h"
 #include "state_dict.h"
 
@@ -90,8 +92,8 @@ torch::Tensor downsample(const torch::Tensor& x, const ComponentLayout& c) {
   // Odd sizes: the last row/column is its own chroma sample (replicated, so the average is itself).
   const int64_t pad_y = (ky - h % ky) % ky, pad_x = (kx - w % kx) % kx;
   if (pad_x || pad_y)
-    v = torch::nn::functional::pad(
-        v, torch::nn::functional::PadFuncOptions({0, pad_x, 0, pad_y}).mode(torch::kReplicate));
+    v = torch::nn::functional::pad(v,
+                                   torch::nn::functional::PadFuncOptions({0, pad_x, 0, pad_y}).mode(torch::kReplicate));
   return torch::avg_pool2d(v, {ky, kx}).view({v.size(2) / ky, v.size(3) / kx});
 }
 
@@ -103,8 +105,11 @@ struct Engine::Impl {
         device(dev),
         precision(resolve_precision(o.precision, device)),
         dtype(dtype_of(precision)),
-        net(*model.spec, model.weights, device, dtype),
-        stream(device) {}
+        channels_last(o.channels_last == Switch::On || (o.channels_last == Switch::Auto && dev.is_cuda())),
+        net(*model.spec, model.weights, device, dtype, IFNet::Options{channels_last, o.fp32_warp}),
+        stream(device),
+        transfer(device, o.pinned_staging),
+        graphs(o.cuda_graphs, device) {}
 
   torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(dtype); }
   torch::TensorOptions byte_options() const { return torch::TensorOptions().device(device).dtype(torch::kUInt8); }
@@ -130,15 +135,9 @@ struct Engine::Impl {
 
   // Host planes -> [3, H, W] FP32 RGB in [0, 1] on the device: one upload per plane of the raw
   // bytes, all unpacking and colour conversion on the device.
-  torch::Tensor upload_rgb(const InputPlanes& in) const {
+  torch::Tensor upload_rgb(const InputPlanes& in) {
     const int64_t h = geometry.height, w = geometry.width;
-    torch::Tensor planes[3];
-    for (int p = 0; p < layout.planes; ++p) {
-      const int64_t rows = layout.plane_rows(p, h), bytes = layout.plane_row_bytes(p, w);
-      planes[p] = torch::from_blob(const_cast<uint8_t*>(in.data[p]), {rows, bytes}, {int64_t(in.stride[p]), 1},
-                                   torch::kUInt8)
-                      .to(device);
-    }
+    const std::vector<torch::Tensor> planes = transfer.upload(in);
     torch::Tensor comp[3];
     for (int c = 0; c < 3; ++c) {
       const auto& cl = layout.component[c];
@@ -155,8 +154,8 @@ struct Engine::Impl {
     return torch::stack({r, g, b});
   }
 
-  // [3, H, W] RGB in [0, 1] on the device -> the configured format in host planes.
-  void download(const torch::Tensor& rgb, const OutputPlanes& out) const {
+  // [3, H, W] RGB in [0, 1] on the device -> the planes of the configured format, on the device.
+  std::vector<torch::Tensor> device_planes(const torch::Tensor& rgb) const {
     const int64_t h = geometry.height, w = geometry.width;
     auto quantise = [](const torch::Tensor& x) { return x.round().clamp_(0, 255).to(torch::kUInt8); };
     torch::Tensor comp[3];
@@ -171,6 +170,7 @@ struct Engine::Impl {
       comp[1] = quantise(downsample(u, layout.component[1]) * colour.c_scale + 128.0);
       comp[2] = quantise(downsample(v, layout.component[2]) * colour.c_scale + 128.0);
     }
+    std::vector<torch::Tensor> result;
     for (int p = 0; p < layout.planes; ++p) {
       const int64_t rows = layout.plane_rows(p, h), bytes = layout.plane_row_bytes(p, w);
       auto plane = torch::full({rows, bytes}, p == 0 && layout.fill_offset >= 0 ? 255 : 0, byte_options());
@@ -178,17 +178,37 @@ struct Engine::Impl {
         const auto& cl = layout.component[c];
         if (cl.plane == p) component_view(plane, cl, comp[c].size(0), comp[c].size(1)).copy_(comp[c]);
       }
-      // Device -> host; returns once the bytes are in place.
-      torch::from_blob(out.data[p], {rows, bytes}, {int64_t(out.stride[p]), 1}, torch::kUInt8).copy_(plane);
+      result.push_back(plane);
     }
+    return result;
+  }
+
+  std::vector<PlaneShape> plane_shapes() const {
+    std::vector<PlaneShape> shapes;
+    for (int p = 0; p < layout.planes; ++p)
+      shapes.push_back({layout.plane_rows(p, geometry.height), layout.plane_row_bytes(p, geometry.width)});
+    return shapes;
+  }
+
+  // The network on a pair for N timesteps [N, 1, 1, 1]: img0/img1/features are single frames,
+  // shared by the batch.
+  torch::Tensor forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& feat0,
+                        const torch::Tensor& feat1, const torch::Tensor& timesteps) const {
+    const int64_t n = timesteps.size(0);
+    auto batch = [n](const torch::Tensor& x) { return x.defined() ? x.expand({n, -1, -1, -1}) : x; };
+    return net.forward(batch(img0), batch(img1), batch(feat0), batch(feat1),
+                       timesteps.expand({n, 1, padded_h, padded_w}), warp_grid, scale);
   }
 
   const EngineOptions options;
   const torch::Device device;
   const Precision precision;
   const torch::ScalarType dtype;
+  const bool channels_last;
   const IFNet net;
   DeviceStream stream;
+  PlaneTransfer transfer;
+  ForwardGraphs graphs;
 
   FrameGeometry geometry;
   FrameLayout layout{};
@@ -205,6 +225,14 @@ Engine::Engine(const EngineOptions& options) {
   if (options.model_version != "auto") spec_for_version(options.model_version);  // rejects unknown names early
   const torch::Device device = resolve_device(options.device);
   resolve_precision(options.precision, device);  // option errors before the file's
+  if (device.is_cuda()) {
+    // Process-wide cuDNN settings: the last engine created decides for all (documented).
+    auto& context = at::globalContext();
+    context.setBenchmarkCuDNN(options.cudnn_benchmark);
+    const auto fp32 = options.tf32 ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
+    context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, fp32);
+    context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, fp32);
+  }
   torch::NoGradGuard no_grad;
   auto model = load_model(options.model_path, options.model_version);
   impl_ = guarded(options.model_path + ": cannot place the model on " + device.str(),
@@ -228,7 +256,9 @@ void Engine::configure(const FrameGeometry& g) {
     const double scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
     const int64_t m = s.net.spec().padding_multiple(scale);
     const int64_t ph = (g.height + m - 1) / m * m, pw = (g.width + m - 1) / m * m;
-    auto grid = IFNet::make_warp_grid(ph, pw, s.tensor_options());
+    // An FP32 grid when the warp runs in FP32 (positions near 4K columns need more than FP16's 11 bits).
+    auto grid = IFNet::make_warp_grid(
+        ph, pw, s.options.fp32_warp ? s.tensor_options().dtype(torch::kFloat32) : s.tensor_options());
     s.scale = scale;
     s.layout = layout;
     s.colour = colour_of(g);
@@ -236,6 +266,8 @@ void Engine::configure(const FrameGeometry& g) {
     s.padded_w = pw;
     s.warp_grid = grid;
     s.geometry = g;
+    s.transfer.configure(s.plane_shapes());
+    s.graphs.clear();
     ++s.generation;
   });
 }
@@ -259,7 +291,9 @@ FrameHandle Engine::prepare(const InputPlanes& planes) {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
     auto rgb = s.upload_rgb(planes);  // [3, H, W] FP32
-    auto image = torch::zeros({1, 3, s.padded_h, s.padded_w}, s.tensor_options());
+    auto image = torch::zeros({1, 3, s.padded_h, s.padded_w},
+                              s.tensor_options().memory_format(s.channels_last ? torch::MemoryFormat::ChannelsLast
+                                                                               : torch::MemoryFormat::Contiguous));
     image[0].narrow(1, 0, g.height).narrow(2, 0, g.width).copy_(rgb);
     auto luma = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]).view({1, 1, g.height, g.width});
     auto thumbnail = torch::adaptive_avg_pool2d(luma, {std::min(g.height, 64), std::min(g.width, 64)});
@@ -284,18 +318,17 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
     const int64_t n = int64_t(ts.size());
-    auto timestep = torch::tensor(ts, torch::kFloat32)
-                        .to(s.device, s.dtype)
-                        .view({n, 1, 1, 1})
-                        .expand({n, 1, s.padded_h, s.padded_w});
+    auto timesteps = torch::tensor(ts, torch::kFloat32).to(s.device, s.dtype).view({n, 1, 1, 1});
     const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
-    auto batch = [n](const torch::Tensor& x) { return x.defined() ? x.expand({n, -1, -1, -1}) : x; };
     auto f0 = encode_now ? s.net.encode(a->image) : a->features;
     auto f1 = encode_now ? s.net.encode(b->image) : b->features;
-    auto result = s.net.forward(batch(a->image), batch(b->image), batch(f0), batch(f1), timestep, s.warp_grid,
-                                s.scale);
+    auto forward = [&s](const torch::Tensor& i0, const torch::Tensor& i1, const torch::Tensor& e0,
+                        const torch::Tensor& e1, const torch::Tensor& t) { return s.forward(i0, i1, e0, e1, t); };
+    auto result = s.graphs.run(forward, a->image, b->image, f0, f1, timesteps, s.stream);
     auto rgb = result.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32);
-    for (int64_t i = 0; i < n; ++i) s.download(rgb[i], outs[size_t(i)]);
+    std::vector<std::vector<torch::Tensor>> planes;
+    for (int64_t i = 0; i < n; ++i) planes.push_back(s.device_planes(rgb[i]));
+    s.transfer.download(planes, outs, s.stream);
   });
 }
 
@@ -324,8 +357,8 @@ void Engine::render(const FrameHandle& frame, const OutputPlanes& out) {
   guarded("cannot render a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
-    s.download(frame->image[0].narrow(1, 0, s.geometry.height).narrow(2, 0, s.geometry.width).to(torch::kFloat32),
-               out);
+    auto rgb = frame->image[0].narrow(1, 0, s.geometry.height).narrow(2, 0, s.geometry.width).to(torch::kFloat32);
+    s.transfer.download({s.device_planes(rgb)}, {out}, s.stream);
   });
 }
 
@@ -356,6 +389,24 @@ Precision Engine::precision() const { return impl_->precision; }
 double Engine::scale() const { return impl_->scale; }
 int Engine::padded_width() const { return int(impl_->padded_w); }
 int Engine::padded_height() const { return int(impl_->padded_h); }
+
+std::string Engine::optimisations() const {
+  const auto& s = *impl_;
+  std::string out;
+  auto add = [&out](bool on, const char* name) {
+    if (on) out += (out.empty() ? "" : " ") + std::string(name);
+  };
+  const bool cuda = s.device.is_cuda();
+  add(s.channels_last, "channels_last");
+  add(cuda && s.options.tf32 && s.precision == Precision::FP32, "tf32");
+  add(cuda && s.options.cudnn_benchmark, "cudnn_benchmark");
+  add(s.options.fp32_warp && s.precision != Precision::FP32, "fp32_warp");
+  add(s.graphs.active(), "cuda_graphs");
+  add(s.transfer.pinned(), "pinned_staging");
+  if (!s.graphs.failure().empty())
+    out += (out.empty() ? "" : " ") + ("(cuda_graphs failed: " + s.graphs.failure() + ")");
+  return out.empty() ? "none" : out;
+}
 
 double auto_scale(int width, int height) { return int64_t(width) * height > 2560 * 1440 ? 0.5 : 1.0; }
 

@@ -23,7 +23,7 @@ struct PlaneLayout {
 
 struct FrameLayout {
   bool yuv;
-  int planes;                 // 1..3
+  int planes;                    // 1..3
   ComponentLayout component[3];  // R, G, B (RGB formats) or Y, U, V
   PlaneLayout plane[3];
   int fill_offset;  // packed 4-byte RGB: the x/alpha byte (written as 255); -1 otherwise

@@ -20,21 +20,33 @@ torch::Tensor leaky(const torch::Tensor& x) { return F::leaky_relu(x, F::LeakyRe
 
 // Backward warp: sample `img` at each pixel displaced by `flow` (pixels), as the reference does
 // with grid_sample(bilinear, border, align_corners=True).
-torch::Tensor warp(const torch::Tensor& img, const torch::Tensor& flow, const torch::Tensor& grid) {
+// With `fp32`, the sampling positions and the bilinear weights are computed in FP32 whatever the
+// network's dtype: in FP16 a position near x = 3839 has a step of 2 pixels, a known source of
+// artefacts at 4K. `grid` is then FP32.
+torch::Tensor warp(const torch::Tensor& img, const torch::Tensor& flow, const torch::Tensor& grid, bool fp32) {
   const int64_t h = img.size(2), w = img.size(3);
-  auto fx = flow.select(1, 0) * (2.0 / double(w - 1));
-  auto fy = flow.select(1, 1) * (2.0 / double(h - 1));
+  const auto dtype = img.scalar_type();
+  const bool widen = fp32 && dtype != torch::kFloat32;
+  const auto f = widen ? flow.to(torch::kFloat32) : flow;
+  auto fx = f.select(1, 0) * (2.0 / double(w - 1));
+  auto fy = f.select(1, 1) * (2.0 / double(h - 1));
   auto g = grid + torch::stack({fx, fy}, 3);
-  return F::grid_sample(
-      img, g, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
+  auto out = F::grid_sample(
+      widen ? img.to(torch::kFloat32) : img, g,
+      F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(true));
+  return widen ? out.to(dtype) : out;
 }
 
 }  // namespace
 
-IFNet::IFNet(const ModelSpec& spec, const StateDict& weights, torch::Device device, torch::ScalarType dtype)
-    : spec_(spec) {
+IFNet::IFNet(const ModelSpec& spec, const StateDict& weights, torch::Device device, torch::ScalarType dtype,
+             Options options)
+    : spec_(spec), options_(options) {
   std::map<std::string, torch::Tensor> w;
-  for (const auto& [k, t] : weights) w[k] = t.to(device, dtype).contiguous();
+  for (const auto& [k, t] : weights) {
+    auto v = t.to(device, dtype);
+    w[k] = options.channels_last && v.dim() == 4 ? v.contiguous(torch::MemoryFormat::ChannelsLast) : v.contiguous();
+  }
   for (const auto& bs : spec.blocks) {
     const std::string& n = bs.name;
     Block b;
@@ -102,8 +114,8 @@ torch::Tensor IFNet::forward(const torch::Tensor& img0, const torch::Tensor& img
     } else if (features) {
       // 4.25+: the warped per-frame features and the previous block's features join the input; the
       // block's mask replaces the previous one.
-      auto wf0 = warp(feat0, flow.narrow(1, 0, 2), warp_grid);
-      auto wf1 = warp(feat1, flow.narrow(1, 2, 2), warp_grid);
+      auto wf0 = warp(feat0, flow.narrow(1, 0, 2), warp_grid, options_.fp32_warp);
+      auto wf1 = warp(feat1, flow.narrow(1, 2, 2), warp_grid, options_.fp32_warp);
       auto out =
           run_block(blocks_[i], torch::cat({warped0, warped1, wf0, wf1, timestep, mask, block_features}, 1), flow, s);
       flow = flow + out.flow;
@@ -115,8 +127,8 @@ torch::Tensor IFNet::forward(const torch::Tensor& img0, const torch::Tensor& img
       flow = flow + out.flow;
       mask = mask + out.mask;
     }
-    warped0 = warp(img0, flow.narrow(1, 0, 2), warp_grid);
-    warped1 = warp(img1, flow.narrow(1, 2, 2), warp_grid);
+    warped0 = warp(img0, flow.narrow(1, 0, 2), warp_grid, options_.fp32_warp);
+    warped1 = warp(img1, flow.narrow(1, 2, 2), warp_grid, options_.fp32_warp);
   }
   mask = torch::sigmoid(mask);
   return warped0 * mask + warped1 * (1 - mask);

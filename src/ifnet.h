@@ -14,7 +14,13 @@ namespace rife {
 class IFNet {
  public:
   // `weights` must have passed validate_state_dict() against `spec`.
-  IFNet(const ModelSpec& spec, const StateDict& weights, torch::Device device, torch::ScalarType dtype);
+  struct Options {
+    bool channels_last = false;  // weights in NHWC: convolutions then run NHWC on NHWC inputs
+    bool fp32_warp = false;      // grid_sample in FP32 whatever the dtype (warp_grid must then be FP32)
+  };
+  IFNet(const ModelSpec& spec, const StateDict& weights, torch::Device device, torch::ScalarType dtype,
+        Options options);
+  const Options& options() const { return options_; }
 
   const ModelSpec& spec() const { return spec_; }
 
@@ -44,6 +50,7 @@ class IFNet {
   BlockOut run_block(const Block& b, torch::Tensor x, const torch::Tensor& flow, double scale) const;
 
   const ModelSpec& spec_;
+  const Options options_;
   std::vector<Block> blocks_;
   std::vector<torch::Tensor> encoder_;  // cnn0..cnn3 weight, bias pairs
 };

@@ -20,14 +20,17 @@ class Error : public std::runtime_error {
 };
 
 enum class Precision { Auto, FP32, FP16, BF16 };
+enum class Switch { Auto, Off, On };
 
 // 8-bit layouts, named as GStreamer names them. Packed RGB ("x" = ignored byte, "A" = alpha, written
 // as 255); YUV planar (I420, YV12: 4:2:0; Y42B: 4:2:2; Y444), semi-planar 4:2:0 (NV12, NV21) and
 // packed 4:2:2 (YUY2, UYVY). YUV is converted to RGB on the engine's device and back.
+// clang-format off
 enum class PixelFormat {
   RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR,
   I420, YV12, NV12, NV21, Y42B, Y444, YUY2, UYVY
 };
+// clang-format on
 
 // The YUV <-> RGB matrix (GStreamer's GstVideoColorMatrix for 8-bit video).
 enum class YuvMatrix { BT601, BT709, BT2020, SMPTE240M };
@@ -39,6 +42,15 @@ struct EngineOptions {
   Precision precision = Precision::Auto;  // Auto: FP32 on the CPU, FP16 on CUDA
   double scale = 0.0;                     // flow scale: 1.0, 0.5 (4K) or 0.25; 0 = auto by frame size
   bool cache_features = true;             // 4.25+: encode each frame once in prepare() (false: per pair, for tests)
+
+  // Speed switches of the GPU path, all on by default; each can be turned off alone (rife-bench
+  // does, to show its own gain). They change nothing on the CPU except channels_last when forced.
+  bool tf32 = true;                     // CUDA FP32: TF32 tensor cores for convolutions (process-wide cuDNN setting)
+  bool cudnn_benchmark = true;          // CUDA: cuDNN times its algorithms once per shape (process-wide setting)
+  Switch channels_last = Switch::Auto;  // NHWC weights and activations; Auto = on CUDA only
+  bool fp32_warp = false;               // FP16/BF16: the warp (grid_sample) in FP32 (a known 4K artefact source)
+  bool cuda_graphs = true;              // CUDA: capture the forward once per batch size and geometry, replay it
+  bool pinned_staging = true;           // CUDA: host <-> device copies through pinned buffers made at configure()
 };
 
 struct FrameGeometry {
@@ -106,6 +118,9 @@ class Engine {
   double scale() const;               // the flow scale in use (resolved from auto at configure())
   int padded_width() const;
   int padded_height() const;
+  // The speed switches in effect, e.g. "channels_last tf32 cudnn_benchmark cuda_graphs pinned_staging"
+  // ("cuda_graphs" disappears if capture failed and the engine fell back to eager execution).
+  std::string optimisations() const;
 
  private:
   struct Impl;

@@ -37,7 +37,8 @@ inline std::vector<Frame> run_to_appsink(const std::string& launch, std::string*
     }
     GstMapInfo map;
     gst_buffer_map(buf, &map, GST_MAP_READ);
-    frames.push_back({GST_BUFFER_PTS(buf), GST_BUFFER_DURATION(buf), std::vector<guint8>(map.data, map.data + map.size)});
+    frames.push_back(
+        {GST_BUFFER_PTS(buf), GST_BUFFER_DURATION(buf), std::vector<guint8>(map.data, map.data + map.size)});
     gst_buffer_unmap(buf, &map);
     gst_sample_unref(sample);
   }

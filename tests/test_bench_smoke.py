@@ -31,7 +31,8 @@ assert data["tool"] == "rife-bench" and data["frames"] == 3 and data["warmup"] =
 results = data["results"]
 assert len(results) == 4, f"2 sizes x 2 modes expected, got {len(results)}"
 for r in results:
-    for key in ("model", "model_version", "device", "size", "precision", "mode", "interpolations_per_s", "latency_ms",
+    for key in ("model", "model_version", "device", "size", "precision", "mode", "optimisations",
+                "interpolations_per_s", "latency_ms",
                 "peak_memory_mb", "memory_kind", "gpu_utilisation", "h2d_ms", "d2h_ms", "quality_vs_fp32_baseline",
                 "element"):
         assert key in r, f"missing {key}"

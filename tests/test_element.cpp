@@ -255,8 +255,9 @@ TEST(RifeProperties, EveryPropertyIsDocumented) {
     const char* blurb = g_param_spec_get_blurb(specs[i]);
     EXPECT_TRUE(blurb && strlen(blurb) > 15) << g_param_spec_get_name(specs[i]);
   }
-  EXPECT_EQ(ours, 13) << "model-path, model-version, device, precision, scale, frames-in/out/interpolated, "
-                         "scene-detection, scene-threshold, scene-cuts, frames-skipped, stats-interval";
+  EXPECT_EQ(ours, 14) << "model-path, model-version, device, precision, scale, fp32-warp, "
+                         "frames-in/out/interpolated, scene-detection, scene-threshold, scene-cuts, frames-skipped, "
+                         "stats-interval";
   g_free(specs);
   gboolean qos = FALSE;
   g_object_get(e, "qos", &qos, nullptr);

@@ -295,7 +295,8 @@ TEST(FeatureCache, CachedAndPerPairFeaturesGiveIdenticalFrames) {
 TEST(FeatureCache, IFNetOutputIsBitExactWithFeaturesComputedOnceOrPerPair) {
   const auto raw = rife::read_state_dict(fixture("rife425_random.pth"));
   const auto& spec = rife::rife425_spec();
-  rife::IFNet net(spec, rife::validate_state_dict(raw, spec, "rife425_random.pth"), torch::kCPU, torch::kFloat32);
+  rife::IFNet net(spec, rife::validate_state_dict(raw, spec, "rife425_random.pth"), torch::kCPU, torch::kFloat32,
+                  rife::IFNet::Options{});
   torch::NoGradGuard no_grad;
   torch::manual_seed(1);
   auto img0 = torch::rand({1, 3, 64, 128}), img1 = torch::rand({1, 3, 64, 128});
@@ -444,4 +445,31 @@ TEST(EngineErrors, MissingOrShortPlanesAreRefused) {
   EXPECT_NE(expect_error([&] { engine.prepare(y.data(), 33); }).find("several planes"), std::string::npos);
   in.stride[1] = 17;
   EXPECT_NO_THROW(engine.prepare(in));
+}
+
+TEST(Engine, ChannelsLastComputesTheSameFrames) {
+  // NHWC weights and activations (the CUDA default) must not change the result; on the CPU it is
+  // off unless forced, and optimisations() says what is in effect.
+  const int w = 48, h = 32;
+  std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3);
+  for (size_t i = 0; i < f0.size(); ++i) {
+    f0[i] = uint8_t(i * 5);
+    f1[i] = uint8_t(i * 5 + 30);
+  }
+  auto o = random_weights();
+  rife::Engine plain(o);
+  EXPECT_EQ(plain.optimisations(), "none");
+  o.channels_last = rife::Switch::On;
+  rife::Engine nhwc(o);
+  EXPECT_EQ(nhwc.optimisations(), "channels_last");
+  for (auto* model : {"official_plain.pth", "rife425_random.pth"}) {
+    auto po = random_weights(), no = o;
+    po.model_path = no.model_path = fixture(model);
+    rife::Engine a(po), b(no);
+    const auto x = run(a, f0, f1, w, h, rife::PixelFormat::RGB, 0.3f);
+    const auto y = run(b, f0, f1, w, h, rife::PixelFormat::RGB, 0.3f);
+    int worst = 0;
+    for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(int(x[i]) - int(y[i])));
+    EXPECT_LE(worst, 1) << model;
+  }
 }

@@ -160,8 +160,9 @@ namespace {
 
 // Real frames at 160x96: the car-turn clip, then a Middlebury picture: a real cut.
 std::vector<std::vector<guint8>> real_frames(const std::string& source, int count) {
-  auto frames = rife_test::run_to_appsink(source + " ! videoconvert ! videoscale ! "
-                                              "video/x-raw,format=RGB,width=160,height=96 ! appsink name=sink sync=false");
+  auto frames = rife_test::run_to_appsink(source +
+                                          " ! videoconvert ! videoscale ! "
+                                          "video/x-raw,format=RGB,width=160,height=96 ! appsink name=sink sync=false");
   std::vector<std::vector<guint8>> out;
   for (int i = 0; i < count && i < int(frames.size()); ++i) out.push_back(frames[size_t(i)].bytes);
   return out;
@@ -190,8 +191,10 @@ CutRun run_across_a_cut(const std::vector<std::vector<guint8>>& inputs, const st
 TEST(SceneCuts, ACutBetweenTwoRealClipsIsHeldNotMorphed) {
   auto car = real_frames("filesrc location=" + rife_test::testdata("davis-car-turn/car-turn.mp4") + " ! decodebin", 3);
   const std::string mb = rife_test::testdata("middlebury-other-interp/Urban2/");
-  auto other = real_frames("multifilesrc location=" + mb + "frame1%d.png start-index=0 stop-index=1 "
-                           "caps=image/png,framerate=1/1 ! pngdec", 2);
+  auto other = real_frames("multifilesrc location=" + mb +
+                               "frame1%d.png start-index=0 stop-index=1 "
+                               "caps=image/png,framerate=1/1 ! pngdec",
+                           2);
   ASSERT_EQ(car.size(), 3u);
   ASSERT_EQ(other.size(), 2u);
   std::vector<std::vector<guint8>> inputs = {car[0], car[1], car[2], other[0], other[1]};
@@ -240,8 +243,8 @@ TEST(Qos, AQosEventFromDownstreamSkipsInterpolationsThatWouldBeLate) {
   // The sink reports that everything before 10/30 s is too late: the 10 interpolations before it
   // are skipped and their inputs cover their time (duration 1/30 s); after it, 2x resumes.
   for (const bool qos : {true, false}) {
-    GstHarness* hs = new_harness(rgb_caps(32, 24, "30/1"), std::string("scene-detection=false qos=") +
-                                                               (qos ? "true" : "false"));
+    GstHarness* hs =
+        new_harness(rgb_caps(32, 24, "30/1"), std::string("scene-detection=false qos=") + (qos ? "true" : "false"));
     GstBus* bus = gst_bus_new();
     gst_element_set_bus(hs->element, bus);
     ASSERT_EQ(gst_harness_push(hs, buffer_of(moving_frame(32, 24, 0), 0)), GST_FLOW_OK);

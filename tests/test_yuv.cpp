@@ -18,12 +18,12 @@
 namespace {
 
 // A real picture at an odd size (odd chroma edges), 8-bit RGB.
-const std::string kSource = "filesrc location=" +
-                            rife_test::testdata("middlebury-other-interp/RubberWhale/frame10.png") +
-                            " ! pngdec ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=321,height=217";
-const std::string kSecond = "filesrc location=" +
-                            rife_test::testdata("middlebury-other-interp/RubberWhale/frame11.png") +
-                            " ! pngdec ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=321,height=217";
+const std::string kSource =
+    "filesrc location=" + rife_test::testdata("middlebury-other-interp/RubberWhale/frame10.png") +
+    " ! pngdec ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=321,height=217";
+const std::string kSecond =
+    "filesrc location=" + rife_test::testdata("middlebury-other-interp/RubberWhale/frame11.png") +
+    " ! pngdec ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=321,height=217";
 
 struct Converted {
   GstVideoInfo info;
@@ -33,7 +33,8 @@ struct Converted {
 // `source` converted by videoconvert into `caps`, as one frame with its video info.
 Converted convert(const std::string& source, const std::string& caps) {
   std::string got;
-  auto frames = rife_test::run_to_appsink(source + " ! videoconvert ! " + caps + " ! appsink name=sink sync=false", &got);
+  auto frames =
+      rife_test::run_to_appsink(source + " ! videoconvert ! " + caps + " ! appsink name=sink sync=false", &got);
   Converted c{};
   EXPECT_EQ(frames.size(), 1u) << caps;
   if (frames.empty()) return c;
@@ -67,8 +68,8 @@ std::vector<guint8> samples(const GstVideoInfo& info, GstBuffer* buffer) {
   for (guint c = 0; c < 3; ++c)
     for (int y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT(&f, c); ++y)
       for (int x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH(&f, c); ++x)
-        v.push_back(static_cast<const guint8*>(GST_VIDEO_FRAME_COMP_DATA(&f, c))[y * GST_VIDEO_FRAME_COMP_STRIDE(&f, c) +
-                                                                               x * GST_VIDEO_FRAME_COMP_PSTRIDE(&f, c)]);
+        v.push_back(static_cast<const guint8*>(GST_VIDEO_FRAME_COMP_DATA(
+            &f, c))[y * GST_VIDEO_FRAME_COMP_STRIDE(&f, c) + x * GST_VIDEO_FRAME_COMP_PSTRIDE(&f, c)]);
   gst_video_frame_unmap(&f);
   return v;
 }
@@ -157,9 +158,10 @@ TEST_P(YuvFormats, TheNetworkSeesTheRgbGStreamerReadsAndTheRoundTripIsLossless) 
   const double round_trip = rife_test::psnr(samples(yuv.info, back), samples(yuv));
   gst_buffer_unref(back);
   EXPECT_GE(round_trip, 45.0) << c.format << " " << c.colorimetry;
-  std::printf("%-5s %-8s vs the original RGB: engine %.1f dB, videoconvert %.1f dB, wrong matrix %.1f dB; "
-              "round trip %.1f dB\n",
-              c.format, c.colorimetry, seen, gstreamer, wrong_psnr, round_trip);
+  std::printf(
+      "%-5s %-8s vs the original RGB: engine %.1f dB, videoconvert %.1f dB, wrong matrix %.1f dB; "
+      "round trip %.1f dB\n",
+      c.format, c.colorimetry, seen, gstreamer, wrong_psnr, round_trip);
 }
 
 INSTANTIATE_TEST_SUITE_P(RealFrames, YuvFormats,
