@@ -44,7 +44,8 @@ torch::Tensor ForwardGraphs::run(const Forward& forward, const torch::Tensor& im
       // captured.
       for (int i = 0; i < 2; ++i) forward(g->img0, g->img1, g->feat0, g->feat1, g->timesteps);
       stream.synchronize();
-      g->graph.capture_begin();
+      // Thread-local capture: another engine's CUDA work on another thread must not break it.
+      g->graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
       g->out = forward(g->img0, g->img1, g->feat0, g->feat1, g->timesteps);
       g->graph.capture_end();
     } catch (const c10::Error& e) {

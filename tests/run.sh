@@ -24,7 +24,8 @@ count = lambda *names: sum(r["result"] in names for r in results)
 skipped = [r["name"] for r in results if r["result"] == "SKIP"]
 if skipped:
     print("\nNOT RUN (reported as skipped, not passed): " + ", ".join(skipped))
-    print("They need the real RIFE 4.6 weights; see README, 'Weights'.")
+    print("test_gpu needs a CUDA GPU (README, 'The GPU path'); test_quality and test_real_weights_file need")
+    print("the real RIFE 4.6 weights (README, 'Weights').")
 print(f"\n{count('OK', 'EXPECTEDFAIL')} passed, {count('FAIL', 'TIMEOUT', 'ERROR', 'UNEXPECTEDPASS')} failed, {len(skipped)} skipped")
 PY
 exit $status
