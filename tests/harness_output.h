@@ -15,6 +15,15 @@ inline std::vector<GstBuffer*> pull_all(GstHarness* h) {
   return out;
 }
 
+// The bytes of a buffer (all of its memory, row padding included).
+inline std::vector<guint8> bytes_of(GstBuffer* buf) {
+  GstMapInfo map;
+  gst_buffer_map(buf, &map, GST_MAP_READ);
+  std::vector<guint8> v(map.data, map.data + map.size);
+  gst_buffer_unmap(buf, &map);
+  return v;
+}
+
 inline void unref_all(std::vector<GstBuffer*>& buffers) {
   for (auto* b : buffers) gst_buffer_unref(b);
   buffers.clear();

@@ -15,6 +15,7 @@
 namespace {
 
 using rife_test::pull_all;
+constexpr auto bytes = rife_test::bytes_of;
 using rife_test::unref_all;
 
 const std::string kModel = rife_test::fixture("official_plain.pth");
@@ -52,13 +53,6 @@ GstBuffer* make_frame(int w, int h, int seed, GstClockTime pts, GstClockTime dur
   return buf;
 }
 
-std::vector<guint8> bytes(GstBuffer* buf) {
-  GstMapInfo map;
-  gst_buffer_map(buf, &map, GST_MAP_READ);
-  std::vector<guint8> v(map.data, map.data + map.size);
-  gst_buffer_unmap(buf, &map);
-  return v;
-}
 
 guint64 counter(GstElement* e, const char* name) {
   guint64 v = 0;
@@ -310,10 +304,4 @@ TEST(RifeErrors, AWeightsFileOfTheWrongShapeIsRefusedAtStart) {
   EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
   gst_element_set_state(e, GST_STATE_NULL);
   gst_object_unref(e);
-}
-
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
 }

@@ -34,6 +34,13 @@ std::vector<uint8_t> run(rife::Engine& engine, const std::vector<uint8_t>& f0, c
   return out;
 }
 
+// Bytes i * step + offset (mod 256): a synthetic frame.
+std::vector<uint8_t> ramp(size_t size, int step, int offset) {
+  std::vector<uint8_t> v(size);
+  for (size_t i = 0; i < size; ++i) v[i] = uint8_t(i * step + offset);
+  return v;
+}
+
 std::vector<uint8_t> bytes_of(const torch::Tensor& t) {
   auto c = t.contiguous();
   return {c.data_ptr<uint8_t>(), c.data_ptr<uint8_t>() + c.numel()};
@@ -380,11 +387,7 @@ TEST(EngineErrors, WorkBuffersThatDoNotFitInMemoryAreAClearError) {
 
 TEST(Engine, SeveralTimestepsOfAPairRunAsOneBatchWithTheSameResults) {
   const int w = 40, h = 24;
-  std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3);
-  for (size_t i = 0; i < f0.size(); ++i) {
-    f0[i] = uint8_t(i * 7);
-    f1[i] = uint8_t(i * 7 + 40);
-  }
+  const auto f0 = ramp(w * h * 3, 7, 0), f1 = ramp(w * h * 3, 7, 40);
   rife::Engine engine(random_weights());
   engine.configure({w, h, rife::PixelFormat::RGB});
   auto a = engine.prepare(f0.data(), w * 3), b = engine.prepare(f1.data(), w * 3);
@@ -451,11 +454,7 @@ TEST(Engine, ChannelsLastComputesTheSameFrames) {
   // NHWC weights and activations (the CUDA default) must not change the result; on the CPU it is
   // off unless forced, and optimisations() says what is in effect.
   const int w = 48, h = 32;
-  std::vector<uint8_t> f0(w * h * 3), f1(w * h * 3);
-  for (size_t i = 0; i < f0.size(); ++i) {
-    f0[i] = uint8_t(i * 5);
-    f1[i] = uint8_t(i * 5 + 30);
-  }
+  const auto f0 = ramp(w * h * 3, 5, 0), f1 = ramp(w * h * 3, 5, 30);
   auto o = random_weights();
   rife::Engine plain(o);
   EXPECT_EQ(plain.optimisations(), "none");

@@ -197,9 +197,3 @@ TEST(Rtsp, RtspsrcThroughRifeGivesTheDoubledRateWithMonotonicTimestamps) {
   }
   EXPECT_GE(interpolated, 24u) << "every second output interpolated";
 }
-
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

@@ -73,9 +73,3 @@ TEST(RealPipeline, TestSourceThroughRifeX264AndMp4DecodesToTheDoubledRate) {
   EXPECT_NE(caps.find("framerate=(fraction)60/1"), std::string::npos) << caps;
   for (size_t k = 1; k < decoded.size(); ++k) EXPECT_GT(decoded[k].pts, decoded[k - 1].pts);
 }
-
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

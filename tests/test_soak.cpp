@@ -60,9 +60,3 @@ TEST(Soak, ResidentMemoryIsFlatOverManyFramesAndNoFrameIsLost) {
   EXPECT_LT(peak - after_warmup, 16 * 1024) << "resident memory grew by more than 16 MiB after warm-up";
   gst_harness_teardown(h);
 }
-
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

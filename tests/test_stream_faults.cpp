@@ -214,9 +214,3 @@ TEST(ResourceFaults, FramesTooLargeForTheMemoryAvailableEndInAnErrorMessage) {
   gst_object_unref(rife);
   gst_harness_teardown(h);
 }
-
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

@@ -18,6 +18,7 @@
 namespace {
 
 using rife_test::pull_all;
+constexpr auto bytes = rife_test::bytes_of;
 using rife_test::unref_all;
 
 const std::string kModel = rife_test::fixture("official_plain.pth");
@@ -61,13 +62,6 @@ GstBuffer* buffer_of(const std::vector<guint8>& bytes, GstClockTime pts) {
   return b;
 }
 
-std::vector<guint8> bytes(GstBuffer* buf) {
-  GstMapInfo map;
-  gst_buffer_map(buf, &map, GST_MAP_READ);
-  std::vector<guint8> v(map.data, map.data + map.size);
-  gst_buffer_unmap(buf, &map);
-  return v;
-}
 
 int max_abs_diff(const std::vector<guint8>& a, const std::vector<guint8>& b) {
   int m = a.size() == b.size() ? 0 : 256;
@@ -323,10 +317,4 @@ TEST(Stats, RifeStatsMessagesArePostedEveryInterval) {
   gst_element_set_bus(hs->element, nullptr);
   gst_object_unref(bus);
   gst_harness_teardown(hs);
-}
-
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
 }

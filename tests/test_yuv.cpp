@@ -215,9 +215,3 @@ TEST(YuvElement, I420AndNv12GoThroughTheElementWithoutVideoconvert) {
     gst_harness_teardown(h);
   }
 }
-
-int main(int argc, char** argv) {
-  gst_init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
