@@ -96,22 +96,25 @@ bool geometry_of(const GstVideoInfo& info, rife::FrameGeometry* out) {
   return true;
 }
 
-rife::InputPlanes input_planes(const GstVideoFrame& frame) {
-  rife::InputPlanes p;
+namespace {
+
+// The plane pointers and strides of a mapped frame (const for input, writable for output).
+template <class Planes, class Byte>
+Planes planes_of(const GstVideoFrame& frame) {
+  Planes p;
   for (guint i = 0; i < GST_VIDEO_FRAME_N_PLANES(&frame) && i < 3; ++i) {
-    p.data[i] = static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, i));
+    p.data[i] = static_cast<Byte*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, i));
     p.stride[i] = size_t(GST_VIDEO_FRAME_PLANE_STRIDE(&frame, i));
   }
   return p;
 }
 
-rife::OutputPlanes output_planes(GstVideoFrame& frame) {
-  rife::OutputPlanes p;
-  for (guint i = 0; i < GST_VIDEO_FRAME_N_PLANES(&frame) && i < 3; ++i) {
-    p.data[i] = static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, i));
-    p.stride[i] = size_t(GST_VIDEO_FRAME_PLANE_STRIDE(&frame, i));
-  }
-  return p;
+}  // namespace
+
+rife::InputPlanes input_planes(const GstVideoFrame& frame) {
+  return planes_of<rife::InputPlanes, const uint8_t>(frame);
 }
+
+rife::OutputPlanes output_planes(GstVideoFrame& frame) { return planes_of<rife::OutputPlanes, uint8_t>(frame); }
 
 }  // namespace rife_gst

@@ -71,6 +71,9 @@ Colour colour_of(const FrameGeometry& g) {
   return c;
 }
 
+// Float samples on the 0..255 scale -> 8-bit.
+torch::Tensor quantise(const torch::Tensor& x) { return x.round().clamp_(0, 255).to(torch::kUInt8); }
+
 // The samples of one component as a [rows, cols] view into its plane [plane rows, plane row bytes].
 torch::Tensor component_view(const torch::Tensor& plane, const ComponentLayout& c, int64_t rows, int64_t cols) {
   return plane.narrow(0, 0, rows).slice(1, c.offset, c.offset + (cols - 1) * c.pixel_stride + 1, c.pixel_stride);
@@ -157,7 +160,6 @@ struct Engine::Impl {
   // [3, H, W] RGB in [0, 1] on the device -> the planes of the configured format, on the device.
   std::vector<torch::Tensor> device_planes(const torch::Tensor& rgb) const {
     const int64_t h = geometry.height, w = geometry.width;
-    auto quantise = [](const torch::Tensor& x) { return x.round().clamp_(0, 255).to(torch::kUInt8); };
     torch::Tensor comp[3];
     if (!layout.yuv) {
       for (int c = 0; c < 3; ++c) comp[c] = quantise(rgb[c] * 255.0);
@@ -181,6 +183,11 @@ struct Engine::Impl {
       result.push_back(plane);
     }
     return result;
+  }
+
+  // A prepared frame without its padding: [3, H, W] FP32 RGB in [0, 1].
+  torch::Tensor unpadded_rgb(const PreparedFrame& frame) const {
+    return frame.image[0].narrow(1, 0, geometry.height).narrow(2, 0, geometry.width).to(torch::kFloat32);
   }
 
   std::vector<PlaneShape> plane_shapes() const {
@@ -357,8 +364,7 @@ void Engine::render(const FrameHandle& frame, const OutputPlanes& out) {
   guarded("cannot render a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
-    auto rgb = frame->image[0].narrow(1, 0, s.geometry.height).narrow(2, 0, s.geometry.width).to(torch::kFloat32);
-    s.transfer.download({s.device_planes(rgb)}, {out}, s.stream);
+    s.transfer.download({s.device_planes(s.unpadded_rgb(*frame))}, {out}, s.stream);
   });
 }
 
@@ -370,15 +376,7 @@ void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
   guarded("cannot read a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
-    auto bytes = frame->image[0]
-                     .narrow(1, 0, h)
-                     .narrow(2, 0, w)
-                     .to(torch::kFloat32)
-                     .mul(255.0)
-                     .round_()
-                     .clamp_(0, 255)
-                     .to(torch::kUInt8)
-                     .permute({1, 2, 0});
+    auto bytes = quantise(s.unpadded_rgb(*frame) * 255.0).permute({1, 2, 0});
     torch::from_blob(rgb, {h, w, 3}, {int64_t(stride), 3, 1}, torch::kUInt8).copy_(bytes);
   });
 }

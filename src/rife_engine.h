@@ -103,8 +103,8 @@ class Engine {
   void interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride);
 
   // How different two frames are, for scene-cut detection: the mean absolute difference of their
-  // luma on 64x64 area-averaged thumbnails, in [0, 1] (consecutive frames of a fast real pan: ~0.06,
-  // unrelated pictures: ~0.15 and up). Cheap: the thumbnails are made once in prepare().
+  // luma on 64x64 area-averaged thumbnails, in [0, 1] (consecutive frames of a fast real pan: up to
+  // 0.047, a cut to an unrelated real picture: 0.18 and up). Cheap: thumbnails are made in prepare().
   float difference(const FrameHandle& a, const FrameHandle& b) const;
 
   // Writes a prepared frame back in the configured format: the conversion round trip alone.
