@@ -53,16 +53,19 @@ GstBuffer* make_frame(int w, int h, int seed, GstClockTime pts, GstClockTime dur
   return buf;
 }
 
-
 guint64 counter(GstElement* e, const char* name) {
   guint64 v = 0;
   g_object_get(e, name, &v, nullptr);
   return v;
 }
 
+std::string rate(int n, int d) { return std::to_string(n) + "/" + std::to_string(d); }
+
 // Pushes n frames at rate in_n/in_d and EOS; checks the outputs sit exactly on the out_n/out_d grid.
-void check_rate_conversion(int in_n, int in_d, int out_n, int out_d, int n) {
-  Harness t(rgb_caps(32, 24, (std::to_string(in_n) + "/" + std::to_string(in_d)).c_str()));
+// `ask_downstream`: downstream caps ask for that rate (otherwise the element's default, 2x, applies).
+void check_rate_conversion(int in_n, int in_d, int out_n, int out_d, int n, bool ask_downstream = false) {
+  Harness t(rgb_caps(32, 24, rate(in_n, in_d).c_str()),
+            ask_downstream ? rgb_caps(32, 24, rate(out_n, out_d).c_str()) : std::string());
   std::vector<std::vector<guint8>> inputs;
   for (int i = 0; i < n; ++i) {
     GstBuffer* f = make_frame(32, 24, i, gst_util_uint64_scale(i, GST_SECOND * in_d, in_n));
@@ -102,6 +105,9 @@ void check_rate_conversion(int in_n, int in_d, int out_n, int out_d, int n) {
 TEST(RifeRates, Doubles30To60ByDefaultWithExactTimestamps) { check_rate_conversion(30, 1, 60, 1, 10); }
 TEST(RifeRates, Doubles30000Over1001WithoutDrift) { check_rate_conversion(30000, 1001, 60000, 1001, 10); }
 TEST(RifeRates, Doubles24To48) { check_rate_conversion(24, 1, 48, 1, 10); }
+TEST(RifeRates, Doubles25To50WhenDownstreamAsks) { check_rate_conversion(25, 1, 50, 1, 10, true); }
+TEST(RifeRates, Quadruples30To120WithThreeInterpolationsPerPair) { check_rate_conversion(30, 1, 120, 1, 8, true); }
+TEST(RifeRates, Triples24To72) { check_rate_conversion(24, 1, 72, 1, 8, true); }
 
 TEST(RifeRates, NtscTimestampsStayExactAfterAnHour) {
   // The grid is base + k * period computed from k, so frame 216000 (one hour at 60000/1001) is exact.
