@@ -5,8 +5,10 @@
 
 #include "gstrife.h"
 
+#include <gst/video/gstvideopool.h>
 #include <gst/video/video.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -582,6 +584,105 @@ static void gst_rife_skip_if_late(GstRife* self, OutputJob& job) {
   gst_rife_post_qos(self, job);
 }
 
+// ----- Buffers: interpolated frames come from a pool, inputs are held one pair at a time.
+
+// Frames that may be out of a pool at once because of rife: the batch of one pair's
+// interpolations; for 2x that is one, for 24 -> 60 up to three.
+static guint gst_rife_frames_per_pair(const State& st) {
+  if (st.in_info.fps_n <= 0 || st.out_info.fps_n <= 0) return 1;
+  const guint64 ratio = gst_util_uint64_scale_ceil(st.out_info.fps_n, st.in_info.fps_d,
+                                                   guint64(st.out_info.fps_d) * guint64(st.in_info.fps_n));
+  return guint(std::max<guint64>(1, ratio));
+}
+
+// Upstream is told that rife keeps one input (the previous frame) while it waits for the next, so
+// that a source with a fixed set of buffers (v4l2src) allocates one more, and that strided frames
+// (GstVideoMeta) are read as they are, without a copy.
+static gboolean gst_rife_propose_allocation(GstBaseTransform* trans, GstQuery* decide_query, GstQuery* query) {
+  if (!GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->propose_allocation(trans, decide_query, query)) return FALSE;
+  if (decide_query == nullptr) return TRUE;  // passthrough: downstream has answered
+  GstCaps* caps = nullptr;
+  gst_query_parse_allocation(query, &caps, nullptr);
+  GstVideoInfo info;
+  if (!caps || !gst_video_info_from_caps(&info, caps)) return FALSE;
+  if (!gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr))
+    gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
+  if (gst_query_get_n_allocation_pools(query) == 0) {
+    GstBufferPool* pool = gst_video_buffer_pool_new();
+    GstStructure* config = gst_buffer_pool_get_config(pool);
+    gst_buffer_pool_config_set_params(config, caps, guint(info.size), 2, 0);
+    gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+    if (!gst_buffer_pool_set_config(pool, config)) {
+      gst_object_unref(pool);
+      return FALSE;
+    }
+    gst_query_add_allocation_pool(query, pool, guint(info.size), 2, 0);
+    gst_object_unref(pool);
+  }
+  return TRUE;
+}
+
+// Interpolated frames go into pooled buffers: at 4K a fresh 12 MB allocation per frame costs page
+// faults on every frame. Downstream's pool is used when it offers one (a display sink's, say),
+// otherwise a video buffer pool; either way unbounded, because a pair's batch is held at once.
+static gboolean gst_rife_decide_allocation(GstBaseTransform* trans, GstQuery* query) {
+  GstRife* self = GST_RIFE(trans);
+  GstCaps* caps = nullptr;
+  gst_query_parse_allocation(query, &caps, nullptr);
+  GstVideoInfo info;
+  if (!caps || !gst_video_info_from_caps(&info, caps)) return FALSE;
+  GstBufferPool* pool = nullptr;
+  guint size = guint(info.size), min = 0, max = 0;
+  const bool offered = gst_query_get_n_allocation_pools(query) > 0;
+  if (offered) gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
+  size = std::max(size, guint(info.size));
+  min += gst_rife_frames_per_pair(*self->state);
+  const bool video_meta = gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!pool) pool = gst_video_buffer_pool_new();
+    GstStructure* config = gst_buffer_pool_get_config(pool);
+    gst_buffer_pool_config_set_params(config, caps, size, min, 0);
+    if (video_meta && gst_buffer_pool_has_option(pool, GST_BUFFER_POOL_OPTION_VIDEO_META))
+      gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+    if (gst_buffer_pool_set_config(pool, config)) break;
+    GST_DEBUG_OBJECT(self, "pool %" GST_PTR_FORMAT " refuses an unbounded configuration, using our own", pool);
+    gst_clear_object(&pool);
+  }
+  if (!pool) return FALSE;
+  if (offered)
+    gst_query_set_nth_allocation_pool(query, 0, pool, size, min, 0);
+  else
+    gst_query_add_allocation_pool(query, pool, size, min, 0);
+  gst_object_unref(pool);
+  return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->decide_allocation(trans, query);
+}
+
+// Never called: generate_output() produces every output. Its presence is what tells
+// GstBaseTransform that rife is neither in place nor passthrough (without a transform function the
+// base class assumes both, forwards ALLOCATION queries downstream and never decides a pool).
+static GstFlowReturn gst_rife_transform(GstBaseTransform* trans, GstBuffer* inbuf, GstBuffer* outbuf) {
+  (void)inbuf;
+  (void)outbuf;
+  GST_ELEMENT_ERROR(trans, CORE, FAILED, ("rife: unexpected call of transform()"), (nullptr));
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn gst_rife_new_output_buffer(GstRife* self, GstBuffer** out) {
+  GstBufferPool* pool = gst_base_transform_get_buffer_pool(GST_BASE_TRANSFORM(self));
+  if (!pool) {  // no allocation query was answered (e.g. no downstream peer yet)
+    *out = gst_buffer_new_allocate(nullptr, self->state->out_info.size, nullptr);
+    return *out ? GST_FLOW_OK : GST_FLOW_ERROR;
+  }
+  if (!gst_buffer_pool_is_active(pool) && !gst_buffer_pool_set_active(pool, TRUE)) {
+    gst_object_unref(pool);
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot activate the output buffer pool"), (nullptr));
+    return GST_FLOW_ERROR;
+  }
+  const GstFlowReturn ret = gst_buffer_pool_acquire_buffer(pool, out, nullptr);
+  gst_object_unref(pool);
+  return ret;
+}
+
 // ----- Interpolation: every queued output of one pair in one batched forward pass.
 
 static GstFlowReturn gst_rife_interpolate_pair(GstRife* self, OutputJob& first) {
@@ -597,7 +698,8 @@ static GstFlowReturn gst_rife_interpolate_pair(GstRife* self, OutputJob& first) 
   size_t mapped = 0;
   GstFlowReturn ret = GST_FLOW_OK;
   for (OutputJob* j : jobs) {
-    j->result = gst_buffer_new_allocate(nullptr, st.out_info.size, nullptr);
+    ret = gst_rife_new_output_buffer(self, &j->result);
+    if (ret != GST_FLOW_OK) break;
     if (!gst_video_frame_map(&frames[mapped], &st.out_info, j->result, GST_MAP_WRITE)) {
       GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map an output buffer"), (nullptr));
       ret = GST_FLOW_ERROR;
@@ -1076,6 +1178,9 @@ static void gst_rife_class_init(GstRifeClass* klass) {
   trans_class->src_event = GST_DEBUG_FUNCPTR(gst_rife_src_event);
   trans_class->submit_input_buffer = GST_DEBUG_FUNCPTR(gst_rife_submit_input_buffer);
   trans_class->generate_output = GST_DEBUG_FUNCPTR(gst_rife_generate_output);
+  trans_class->transform = GST_DEBUG_FUNCPTR(gst_rife_transform);
+  trans_class->propose_allocation = GST_DEBUG_FUNCPTR(gst_rife_propose_allocation);
+  trans_class->decide_allocation = GST_DEBUG_FUNCPTR(gst_rife_decide_allocation);
 
   gst_type_mark_as_plugin_api(GST_TYPE_RIFE_PRECISION, GstPluginAPIFlags(0));
   gst_type_mark_as_plugin_api(GST_TYPE_RIFE_MODEL_VERSION, GstPluginAPIFlags(0));
