@@ -632,9 +632,9 @@ static gboolean gst_rife_decide_allocation(GstBaseTransform* trans, GstQuery* qu
   GstVideoInfo info;
   if (!caps || !gst_video_info_from_caps(&info, caps)) return FALSE;
   GstBufferPool* pool = nullptr;
-  guint size = guint(info.size), min = 0, max = 0;
+  guint size = guint(info.size), min = 0;  // downstream's maximum is ignored: rife's pool is unbounded
   const bool offered = gst_query_get_n_allocation_pools(query) > 0;
-  if (offered) gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
+  if (offered) gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, nullptr);
   size = std::max(size, guint(info.size));
   min += gst_rife_frames_per_pair(*self->state);
   const bool video_meta = gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
