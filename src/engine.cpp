@@ -110,6 +110,7 @@ struct Engine::Impl {
         dtype(dtype_of(precision)),
         channels_last(o.channels_last == Switch::On || (o.channels_last == Switch::Auto && dev.is_cuda())),
         net(*model.spec, model.weights, device, dtype, IFNet::Options{channels_last, o.fp32_warp}),
+        ignored_tensors(model.ignored.size()),
         stream(device),
         transfer(device, o.pinned_staging),
         graphs(o.cuda_graphs, device) {}
@@ -213,6 +214,7 @@ struct Engine::Impl {
   const torch::ScalarType dtype;
   const bool channels_last;
   const IFNet net;
+  const size_t ignored_tensors;  // training-only tensors of the file, not loaded
   DeviceStream stream;
   PlaneTransfer transfer;
   ForwardGraphs graphs;
@@ -383,6 +385,7 @@ void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
 
 std::string Engine::model_version() const { return impl_->net.spec().name; }
 std::string Engine::device_name() const { return impl_->device.str(); }
+size_t Engine::ignored_tensors() const { return impl_->ignored_tensors; }
 Precision Engine::precision() const { return impl_->precision; }
 double Engine::scale() const { return impl_->scale; }
 int Engine::padded_width() const { return int(impl_->padded_w); }

@@ -114,6 +114,9 @@ class Engine {
 
   std::string model_version() const;  // the architecture in use: "4.6", "4.25/4.26", "4.25-lite"
   std::string device_name() const;    // "cpu", "cuda:0"...
+  // Tensors of the file that were not loaded because only training uses them (official
+  // checkpoints carry `teacher.*` and `caltime.*`: 40 in the 4.25/4.26 file); 0 for a plain file.
+  size_t ignored_tensors() const;
   Precision precision() const;        // the resolved precision, never Auto
   double scale() const;               // the flow scale in use (resolved from auto at configure())
   int padded_width() const;

@@ -446,10 +446,19 @@ StateDict read_state_dict(const std::string& path) {
   }
 }
 
-StateDict validate_state_dict(const StateDict& raw, const ModelSpec& spec, const std::string& path) {
+bool is_training_only_key(const std::string& key) {
+  return key.rfind("teacher.", 0) == 0 || key.rfind("caltime.", 0) == 0;
+}
+
+StateDict validate_state_dict(const StateDict& raw, const ModelSpec& spec, const std::string& path,
+                              std::vector<std::string>* ignored) {
   std::map<std::string, torch::Tensor> by_key;
   for (const auto& [key, tensor] : raw) {
     std::string k = key.rfind("module.", 0) == 0 ? key.substr(7) : key;
+    if (is_training_only_key(k)) {
+      if (ignored) ignored->push_back(k);
+      continue;
+    }
     if (!by_key.emplace(k, tensor).second) throw Error(path + ": key '" + k + "' appears twice");
   }
   std::vector<std::string> problems;
@@ -505,7 +514,9 @@ LoadedModel load_model(const std::string& path, const std::string& version) {
   if (version != "auto" && &spec_for_version(version) != &detected)
     throw Error(path + ": model-version " + version + " was requested but the file holds a RIFE " + detected.name +
                 " state dict");
-  return {&detected, validate_state_dict(raw, detected, path)};
+  LoadedModel model{&detected, {}, {}};
+  model.weights = validate_state_dict(raw, detected, path, &model.ignored);
+  return model;
 }
 
 }  // namespace rife

@@ -178,3 +178,33 @@ TEST(RejectWeights, HugeDeclaredStorageSizeIsRefusedBeforeAnyAllocation) {
   const auto msg = load_error("huge_declared_size.pth");
   EXPECT_NE(msg.find("declares 2147483647 elements but its record has 280000 bytes"), std::string::npos) << msg;
 }
+
+// Official Practical-RIFE checkpoints carry tensors that only training uses; the authors load them
+// with strict=False. They are left out, counted, and nothing else is relaxed.
+TEST(OfficialCheckpoints, TrainingOnlyTensorsAreIgnoredAndCounted) {
+  const std::string path = fixture("rife425_with_training_tensors.pth");
+  const auto model = rife::load_model(path, "auto");
+  EXPECT_EQ(model.spec, &rife::rife425_spec());
+  EXPECT_EQ(model.weights.size(), 158u);
+  ASSERT_EQ(model.ignored.size(), 40u);
+  for (const auto& key : model.ignored)
+    EXPECT_TRUE(key.rfind("teacher.", 0) == 0 || key.rfind("caltime.", 0) == 0) << key;
+  // The IFNet's tensors are those of the file without the extras.
+  const auto plain = rife::load_model(fixture("rife425_random.pth"), "auto");
+  expect_same_tensors(model.weights, plain.weights, 0.0);
+}
+
+TEST(OfficialCheckpoints, AKeyThatOnlyResemblesATrainingOnlyOneIsStillRefused) {
+  const std::string path = fixture("rife425_resembling_training_key.pth");
+  try {
+    rife::load_model(path, "auto");
+    ADD_FAILURE() << "loaded";
+  } catch (const rife::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unexpected key 'block0.teacher.weight' with shape [3]"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(OfficialCheckpoints, APlainFileIgnoresNothing) {
+  EXPECT_TRUE(rife::load_model(fixture("official_plain.pth"), "auto").ignored.empty());
+}
