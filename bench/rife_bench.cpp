@@ -413,7 +413,7 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   Options o = parse(argc, argv);
 #ifdef RIFE_BENCH_GSTREAMER
   g_setenv("GST_PLUGIN_PATH", RIFE_PLUGIN_DIR, FALSE);  // the plugin of this build, unless told otherwise
@@ -487,4 +487,14 @@ int main(int argc, char** argv) {
   }
   if (!o.json.empty()) write_json(o.json, o, results);
   return 0;
+}
+
+// Every failure (a missing or bad weights file above all) is one line naming it, and status 1.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rife-bench: %s\n", e.what());
+    return 1;
+  }
 }

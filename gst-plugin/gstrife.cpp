@@ -349,6 +349,9 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
                   options.model_version.c_str(), options.model_path.c_str(), self->state->engine->device_name().c_str(),
                   rife::to_string(self->state->engine->precision()));
   GST_INFO_OBJECT(self, "speed switches: %s", self->state->engine->optimisations().c_str());
+  if (self->state->engine->ignored_tensors() > 0)
+    GST_INFO_OBJECT(self, "%s: %zu training-only tensors (teacher.*, caltime.*) ignored", options.model_path.c_str(),
+                    self->state->engine->ignored_tensors());
   self->frames_in = self->frames_out = self->frames_interpolated = self->frames_skipped = self->scene_cuts = 0;
   self->state->inference_ns_avg = 0;
   self->state->stats.restart(now_us());
@@ -1091,8 +1094,9 @@ static void gst_rife_class_init(GstRifeClass* klass) {
       gobject_class, PROP_MODEL_PATH,
       g_param_spec_string(
           "model-path", "Model path",
-          "RIFE state dict (torch.save .pth, official layout, with or without 'module.'). Default: "
-          "$RIFE_MODEL_PATH if set, else the file models/get_weights.py writes (" RIFE_DEFAULT_MODEL_PATH ")",
+          "RIFE weights: a torch.save state dict of RIFE 4.25/4.26, 4.25-lite or 4.6 in the official layout "
+          "(Practical-RIFE checkpoints as they are). Default: $RIFE_MODEL_PATH if set, else the real 4.25/4.26 "
+          "checkpoint that models/get_weights.py places at " RIFE_DEFAULT_MODEL_PATH,
           nullptr, model_flags));
   g_object_class_install_property(
       gobject_class, PROP_MODEL_VERSION,

@@ -9,11 +9,8 @@ cd "$(dirname "$0")/.."
 bash ./setup.sh >/dev/null
 source pipelines/env.sh
 
-model=${RIFE_MODEL_PATH:-models/weights/rife46.pth}
-if [ ! -f "$model" ]; then
-  echo "demo: no RIFE 4.6 weights at $model; see README, 'Weights' (models/get_weights.py says why)." >&2
-  exit 1
-fi
+# The element's default model: the real RIFE 4.25/4.26 checkpoint ./setup.sh placed in models/weights/
+# ($RIFE_MODEL_PATH or model-path=... in RIFE_PROPS picks another file).
 OUT=${OUT:-out/demo.mp4}
 mkdir -p "$(dirname "$OUT")"
 
@@ -24,7 +21,7 @@ else
 fi
 
 start=$(date +%s.%N)
-gst-launch-1.0 -q $source ! rife model-path="$model" $RIFE_PROPS ! videoconvert ! \
+gst-launch-1.0 -q $source ! rife $RIFE_PROPS ! videoconvert ! \
   x264enc ! mp4mux ! filesink location="$OUT"
 end=$(date +%s.%N)
 

@@ -47,3 +47,13 @@ for r in results:
     if r["mode"] == "optimised" and "--element" in sys.argv[3:]:
         assert r["element"]["output_fps"] and r["element"]["output_fps"] > 0, r["element"]
 print("rife-bench JSON: all fields present")
+
+# A missing or broken weights file: one line naming it and status 1 (never an uncaught exception).
+for bad, reason in (("/nonexistent/weights.pkl", "weights file not found"),
+                    (os.path.join(os.path.dirname(model), "truncated.pth"), "corrupt")):
+    r = subprocess.run([bench, "--device", "cpu", "--size", "40x30", "--frames", "1", "--model", bad],
+                       capture_output=True, text=True, timeout=300, env=env)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 1 and len(lines) == 1 and bad in lines[0] and reason in lines[0], (r.returncode, r.stderr)
+    assert lines[0].startswith("rife-bench: "), lines[0]
+print("rife-bench refuses missing and broken weights in one line")

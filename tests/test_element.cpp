@@ -295,6 +295,34 @@ TEST(RifeModels, Rife425WeightsRunInTheElement) {
   gst_harness_teardown(h);
 }
 
+// An official checkpoint loads as it is; one INFO line says how many training-only tensors it had.
+TEST(RifeModels, AnOfficialCheckpointStartsWithOneInfoLineCountingItsIgnoredTensors) {
+  std::vector<std::string> lines;
+  GstLogFunction collect = [](GstDebugCategory* category, GstDebugLevel level, const gchar*, const gchar*, gint,
+                              GObject*, GstDebugMessage* message, gpointer data) {
+    if (level == GST_LEVEL_INFO && std::string(gst_debug_category_get_name(category)) == "rife")
+      static_cast<std::vector<std::string>*>(data)->push_back(gst_debug_message_get(message));
+  };
+  gst_debug_set_active(TRUE);
+  gst_debug_set_threshold_for_name("rife", GST_LEVEL_INFO);
+  gst_debug_add_log_function(collect, &lines, nullptr);
+  GstElement* e = gst_element_factory_make("rife", nullptr);
+  g_object_set(e, "device", "cpu", "model-path", rife_test::fixture("rife425_with_training_tensors.pth").c_str(),
+               nullptr);
+  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_object_unref(e);
+  gst_debug_remove_log_function(collect);
+  gst_debug_unset_threshold_for_name("rife");
+  int mentions = 0;
+  for (const auto& line : lines)
+    if (line.find("training-only tensors") != std::string::npos) {
+      ++mentions;
+      EXPECT_NE(line.find("40 training-only tensors (teacher.*, caltime.*) ignored"), std::string::npos) << line;
+    }
+  EXPECT_EQ(mentions, 1);
+}
+
 TEST(RifeErrors, AForcedModelVersionThatDoesNotMatchTheFileFailsTheStart) {
   GstElement* e = gst_element_factory_make("rife", nullptr);
   gst_util_set_object_arg(G_OBJECT(e), "model-version", "4.6");

@@ -1,6 +1,5 @@
-// Real pipelines with real elements: a real H.264 clip decoded through rife into appsink, and a
-// file -> rife -> x264 -> MP4 -> decode round trip. The real weights are used when present, else
-// random weights in the official layout (what is checked here does not depend on their values).
+// Real pipelines with real elements and the real default weights: a real H.264 clip decoded through
+// rife into appsink, and a file -> rife -> x264 -> MP4 -> decode round trip.
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -16,15 +15,7 @@ namespace {
 
 using rife_test::run_to_appsink;
 
-std::string model_path() {
-  const std::string real = rife_test::real_model_path();
-  FILE* f = std::fopen(real.c_str(), "rb");
-  if (f) {
-    std::fclose(f);
-    return real;
-  }
-  return rife_test::fixture("official_plain.pth");
-}
+std::string model_path() { return rife_test::real_model_path(); }
 
 }  // namespace
 
