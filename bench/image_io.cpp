@@ -44,6 +44,54 @@ double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
   return 10.0 * std::log10(255.0 * 255.0 / (se / double(a.size())));
 }
 
+namespace {
+
+std::vector<double> luma(const Image& im) {
+  std::vector<double> y(size_t(im.width) * im.height);
+  for (size_t i = 0; i < y.size(); ++i)
+    y[i] = 0.299 * im.rgb[3 * i] + 0.587 * im.rgb[3 * i + 1] + 0.114 * im.rgb[3 * i + 2];
+  return y;
+}
+
+// Summed-area table with a zero first row and column: box sums in four lookups.
+std::vector<double> integral(const std::vector<double>& v, int w, int h) {
+  std::vector<double> s(size_t(w + 1) * (h + 1), 0.0);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      s[size_t(y + 1) * (w + 1) + x + 1] = v[size_t(y) * w + x] + s[size_t(y) * (w + 1) + x + 1] +
+                                           s[size_t(y + 1) * (w + 1) + x] - s[size_t(y) * (w + 1) + x];
+  return s;
+}
+
+}  // namespace
+
+double ssim(const Image& a, const Image& b) {
+  constexpr int kWin = 8;
+  if (a.width != b.width || a.height != b.height || a.rgb.size() != b.rgb.size() || a.width < kWin ||
+      a.height < kWin)
+    throw std::runtime_error("ssim: pictures of different sizes or smaller than 8x8");
+  const int w = a.width, h = a.height;
+  const auto ya = luma(a), yb = luma(b);
+  std::vector<double> aa(ya.size()), bb(ya.size()), ab(ya.size());
+  for (size_t i = 0; i < ya.size(); ++i) aa[i] = ya[i] * ya[i], bb[i] = yb[i] * yb[i], ab[i] = ya[i] * yb[i];
+  const auto sa = integral(ya, w, h), sb = integral(yb, w, h);
+  const auto saa = integral(aa, w, h), sbb = integral(bb, w, h), sab = integral(ab, w, h);
+  auto box = [w](const std::vector<double>& s, int x, int y) {
+    const size_t r0 = size_t(y) * (w + 1), r1 = size_t(y + kWin) * (w + 1);
+    return s[r1 + x + kWin] - s[r0 + x + kWin] - s[r1 + x] + s[r0 + x];
+  };
+  const double c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255), n = kWin * kWin;
+  double sum = 0;
+  for (int y = 0; y + kWin <= h; ++y)
+    for (int x = 0; x + kWin <= w; ++x) {
+      const double ma = box(sa, x, y) / n, mb = box(sb, x, y) / n;
+      const double va = box(saa, x, y) / n - ma * ma, vb = box(sbb, x, y) / n - mb * mb;
+      const double cov = box(sab, x, y) / n - ma * mb;
+      sum += (2 * ma * mb + c1) * (2 * cov + c2) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
+    }
+  return sum / (double(w - kWin + 1) * double(h - kWin + 1));
+}
+
 Image blend(const Image& a, const Image& b) {
   Image out = a;
   for (size_t i = 0; i < a.rgb.size(); ++i) out.rgb[i] = uint8_t((int(a.rgb[i]) + int(b.rgb[i]) + 1) / 2);

@@ -16,6 +16,9 @@ Image load_png(const std::string& path);  // throws std::runtime_error naming th
 void save_png(const std::string& path, const Image& image);
 
 double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);  // 8-bit peak; inf when equal
+// SSIM of two pictures of one size: BT.601 luma on the 0..255 scale, every 8x8 box window (stride
+// 1), the constants of Wang et al. (K1 = 0.01, K2 = 0.03); the mean over the windows.
+double ssim(const Image& a, const Image& b);
 Image blend(const Image& a, const Image& b);                                // the 50/50 average, rounded
 std::vector<uint8_t> rgb_to_rgbx(const std::vector<uint8_t>& rgb);
 

@@ -24,8 +24,8 @@ count = lambda *names: sum(r["result"] in names for r in results)
 skipped = [r["name"] for r in results if r["result"] == "SKIP"]
 if skipped:
     print("\nNOT RUN (reported as skipped, not passed): " + ", ".join(skipped))
-    print("test_gpu needs a CUDA GPU (README, 'The GPU path'); test_quality and test_real_weights_file need")
-    print("the real RIFE 4.6 weights (README, 'Weights').")
+    print("test_gpu needs a CUDA GPU (README, 'The GPU path'); test_rife46_quality and test_rife46_weights_file")
+    print("need real RIFE 4.6 weights, which no registry here has (README, 'Weights': bring your own).")
 print(f"\n{count('OK', 'EXPECTEDFAIL')} passed, {count('FAIL', 'TIMEOUT', 'ERROR', 'UNEXPECTEDPASS')} failed, {len(skipped)} skipped")
 PY
 exit $status

@@ -25,16 +25,30 @@ bool is_file(const std::string& path) {
 
 std::string fixture(const std::string& name) { return env_or("RIFE_FIXTURES", "fixtures") + "/" + name; }
 std::string testdata(const std::string& name) { return env_or("RIFE_TESTDATA", "../shared/testdata") + "/" + name; }
-std::string real_model_path() { return env_or("RIFE_MODEL_PATH", RIFE_DEFAULT_MODEL_PATH); }
+std::string real_model_path() { return RIFE_DEFAULT_MODEL_PATH; }
+std::string rife46_model_path() { return env_or("RIFE46_MODEL_PATH", RIFE46_MODEL_PATH); }
 
-void require_real_weights_or_exit(const char* program) {
+void require_real_weights(const char* program) {
   const std::string path = real_model_path();
   if (is_file(path)) return;
   std::fprintf(stderr,
                "\n**********************************************************************\n"
-               "%s: NOT RUN: the real RIFE 4.6 weights are missing (%s).\n"
-               "models/get_weights.py (run by ./setup.sh) says why they could not be\n"
-               "obtained; provide them (see README, 'Weights') and run the tests again.\n"
+               "%s: FAILED: the real RIFE 4.25/4.26 weights are missing (%s).\n"
+               "./setup.sh obtains them (models/get_weights.py); run it and look at\n"
+               "what it says.\n"
+               "**********************************************************************\n\n",
+               program, path.c_str());
+  std::exit(1);
+}
+
+void require_rife46_weights_or_skip(const char* program) {
+  const std::string path = rife46_model_path();
+  if (is_file(path)) return;
+  std::fprintf(stderr,
+               "\n**********************************************************************\n"
+               "%s: NOT RUN: no real RIFE 4.6 weights (%s).\n"
+               "No registry these machines reach has them; provide your own file\n"
+               "(README, 'Weights': models/get_weights.py --rife46) to run it.\n"
                "**********************************************************************\n\n",
                program, path.c_str());
   std::exit(77);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The converted REAL RIFE 4.6 file: Python's torch.load reads it, with exactly the official keys and
-shapes, beta = 1, finite values. Without the file this exits 77 (meson: SKIP), never passes."""
+"""A REAL RIFE 4.6 file converted by `models/get_weights.py --rife46`: Python's torch.load reads it,
+with exactly the official keys and shapes and finite values. No registry these machines reach has
+4.6 weights: without a user's file this exits 77 (meson: SKIP), never passes."""
 
 import os
 import sys
@@ -11,10 +12,10 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "models"))
 import rife46_layout  # noqa: E402
 
-path = os.environ.get("RIFE_MODEL_PATH") or os.path.join(ROOT, "models", "weights", "rife46.pth")
+path = os.environ.get("RIFE46_MODEL_PATH") or os.path.join(ROOT, "models", "weights", "rife46.pth")
 if not os.path.isfile(path):
-    print(f"\n*** test_real_weights_file: NOT RUN: the real RIFE 4.6 weights are missing ({path}); "
-          "see README, 'Weights' ***\n", file=sys.stderr)
+    print(f"\n*** test_rife46_weights_file: NOT RUN: no real RIFE 4.6 weights ({path}); provide your own "
+          "(README, 'Weights': models/get_weights.py --rife46) ***\n", file=sys.stderr)
     sys.exit(77)
 sd = torch.load(path, map_location="cpu", weights_only=True)
 sd = {k[len("module."):] if k.startswith("module.") else k: v for k, v in sd.items()}

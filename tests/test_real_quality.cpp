@@ -1,0 +1,228 @@
+// The real RIFE 4.25/4.26 checkpoint (the default model) on real pictures, on the CPU in FP32 at the
+// element's default settings:
+//   - the checkpoint loads as it is, its 40 training-only tensors ignored;
+//   - fidelity: the C++ engine agrees with the independent PyTorch IFNet within 1 LSB;
+//   - Middlebury: the six shared triplets through the element, RIFE against the 50/50 blend;
+//   - a real clip: every other frame of car-turn dropped and restored by the element.
+// The weights are obtained by ./setup.sh; without them this test fails (it is never skipped).
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "appsink_frames.h"
+#include "harness_output.h"
+#include "rife_engine.h"
+#include "test_support.h"
+
+namespace {
+
+using rife_test::Image;
+
+const char* const kMiddlebury[] = {"Beanbags", "Dimetrodon", "Grove2", "Hydrangea", "RubberWhale", "Urban2"};
+
+struct Triplet {
+  std::string name;
+  Image first, middle, second;
+};
+
+Triplet middlebury(const std::string& name) {
+  const std::string dir = rife_test::testdata("middlebury-other-interp/" + name + "/");
+  return {name, rife_test::load_png(dir + "frame10.png"), rife_test::load_png(dir + "frame10i11.png"),
+          rife_test::load_png(dir + "frame11.png")};
+}
+
+std::string rgb_caps(const Image& im, const std::string& rate) {
+  return "video/x-raw,format=RGB,width=" + std::to_string(im.width) + ",height=" + std::to_string(im.height) +
+         ",framerate=" + rate;
+}
+
+GstBuffer* buffer_of(const Image& im, const GstVideoInfo& info, GstClockTime pts) {
+  GstBuffer* buf = gst_buffer_new_allocate(nullptr, info.size, nullptr);
+  GstVideoFrame frame;
+  gst_video_frame_map(&frame, const_cast<GstVideoInfo*>(&info), buf, GST_MAP_WRITE);
+  for (int y = 0; y < im.height; ++y)
+    std::copy_n(im.rgb.data() + size_t(y) * im.width * 3, im.width * 3,
+                static_cast<guint8*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0));
+  gst_video_frame_unmap(&frame);
+  GST_BUFFER_PTS(buf) = pts;
+  return buf;
+}
+
+Image image_of(GstBuffer* buf, const GstVideoInfo& info) {
+  Image im;
+  im.width = info.width;
+  im.height = info.height;
+  GstVideoFrame frame;
+  gst_video_frame_map(&frame, const_cast<GstVideoInfo*>(&info), buf, GST_MAP_READ);
+  for (int y = 0; y < im.height; ++y) {
+    const guint8* row =
+        static_cast<const guint8*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+    im.rgb.insert(im.rgb.end(), row, row + im.width * 3);
+  }
+  gst_video_frame_unmap(&frame);
+  return im;
+}
+
+// Pushes `inputs` at `in_rate` through a `rife` element with its default settings (on the CPU),
+// then EOS; returns every output as a picture, after checking that they are on the doubled grid.
+std::vector<Image> through_element(const std::vector<Image>& inputs, int rate_n, int rate_d) {
+  const std::string rate = std::to_string(rate_n) + "/" + std::to_string(rate_d);
+  GstHarness* h = gst_harness_new_parse("rife device=cpu");
+  gst_harness_set_src_caps_str(h, rgb_caps(inputs[0], rate).c_str());
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, guint(inputs[0].width), guint(inputs[0].height));
+  const GstClockTime step = gst_util_uint64_scale(GST_SECOND, guint64(rate_d), guint64(rate_n));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    EXPECT_EQ(gst_harness_push(h, buffer_of(inputs[i], info, i * step)), GST_FLOW_OK);
+  gst_harness_push_event(h, gst_event_new_eos());
+  auto buffers = rife_test::pull_all(h);
+  std::vector<Image> out;
+  for (size_t k = 0; k < buffers.size(); ++k) {
+    EXPECT_EQ(GST_BUFFER_PTS(buffers[k]), gst_util_uint64_scale(k, step, 2)) << "output " << k;
+    out.push_back(image_of(buffers[k], info));
+  }
+  rife_test::unref_all(buffers);
+  gst_harness_teardown(h);
+  return out;
+}
+
+struct Score {
+  double psnr, ssim;
+};
+Score score(const Image& a, const Image& truth) { return {rife_test::psnr(a.rgb, truth.rgb), rife_io::ssim(a, truth)}; }
+
+void write_raw(const std::string& path, const Image& im) {
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(im.rgb.data()), std::streamsize(im.rgb.size()));
+}
+
+std::vector<uint8_t> read_raw(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+rife::EngineOptions real_cpu_fp32() {
+  rife::EngineOptions o;
+  o.model_path = rife_test::real_model_path();
+  o.device = "cpu";
+  o.precision = rife::Precision::FP32;
+  return o;
+}
+
+}  // namespace
+
+TEST(RealCheckpoint, LoadsAsItIsWithItsTrainingOnlyTensorsIgnored) {
+  rife::Engine engine(real_cpu_fp32());
+  EXPECT_EQ(engine.model_version(), "4.25/4.26");
+  EXPECT_EQ(engine.ignored_tensors(), 40u) << "teacher.* (34) and caltime.* (6) of the official file";
+}
+
+TEST(RealCheckpoint, EngineAgreesWithTheIndependentPyTorchIFNetWithinOneLsb) {
+  char folder_template[] = "/tmp/rife-fidelity-XXXXXX";
+  ASSERT_NE(mkdtemp(folder_template), nullptr);
+  const std::string folder = folder_template;
+  rife::Engine engine(real_cpu_fp32());
+  std::string command = std::string(std::getenv("RIFE_PYTHON")) + " " + std::getenv("RIFE_TESTS_DIR") +
+                        "/fixtures/real_reference.py " + rife_test::real_model_path() + " " + folder;
+  std::vector<std::pair<std::string, Image>> ours;
+  for (const char* name : kMiddlebury) {
+    const Triplet tr = middlebury(name);
+    write_raw(folder + "/" + name + ".0.rgb", tr.first);
+    write_raw(folder + "/" + name + ".1.rgb", tr.second);
+    command += " " + std::string(name) + ":" + std::to_string(tr.first.width) + "x" + std::to_string(tr.first.height);
+    engine.configure({tr.first.width, tr.first.height, rife::PixelFormat::RGB});
+    const size_t stride = size_t(tr.first.width) * 3;
+    Image out = tr.first;
+    engine.interpolate(engine.prepare(tr.first.rgb.data(), stride), engine.prepare(tr.second.rgb.data(), stride), 0.5f,
+                       out.rgb.data(), stride);
+    ours.emplace_back(name, out);
+  }
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::printf("\nengine vs PyTorch IFNet, real 4.25/4.26 checkpoint, t = 0.5, CPU FP32\n%-12s %8s %12s\n", "sequence",
+              "max diff", "bytes > 0");
+  for (const auto& [name, image] : ours) {
+    const auto reference = read_raw(folder + "/" + name + ".ref.rgb");
+    ASSERT_EQ(reference.size(), image.rgb.size()) << name;
+    int max_diff = 0;
+    size_t differing = 0;
+    for (size_t i = 0; i < reference.size(); ++i) {
+      const int d = std::abs(int(reference[i]) - int(image.rgb[i]));
+      max_diff = std::max(max_diff, d);
+      differing += d > 0;
+    }
+    std::printf("%-12s %8d %12zu\n", name.c_str(), max_diff, differing);
+    EXPECT_LE(max_diff, 1) << name;
+    std::remove((folder + "/" + name + ".0.rgb").c_str());
+    std::remove((folder + "/" + name + ".1.rgb").c_str());
+    std::remove((folder + "/" + name + ".ref.rgb").c_str());
+  }
+  rmdir(folder.c_str());
+}
+
+TEST(RealQuality, MiddleburyMiddleFramesThroughTheElement) {
+  std::printf("\nMiddlebury 'other' triplets, frame10 + frame11 -> t = 0.5 through rife (defaults, CPU FP32)\n");
+  std::printf("%-12s %10s %10s %10s %10s\n", "sequence", "blend dB", "blend SSIM", "RIFE dB", "RIFE SSIM");
+  double sum_blend = 0, sum_rife = 0, sum_blend_ssim = 0, sum_rife_ssim = 0;
+  for (const char* name : kMiddlebury) {
+    const Triplet tr = middlebury(name);
+    const auto out = through_element({tr.first, tr.second}, 1, 1);
+    ASSERT_EQ(out.size(), 3u) << name << ": frame10, the middle frame, frame11";
+    EXPECT_EQ(out[0].rgb, tr.first.rgb) << name << ": the inputs pass bit-exact";
+    const Score blend = score(rife_test::blend(tr.first, tr.second), tr.middle), rife = score(out[1], tr.middle);
+    std::printf("%-12s %10.2f %10.4f %10.2f %10.4f\n", name, blend.psnr, blend.ssim, rife.psnr, rife.ssim);
+    EXPECT_GT(rife.psnr, blend.psnr) << name << ": RIFE must beat the 50/50 blend";
+    sum_blend += blend.psnr, sum_rife += rife.psnr, sum_blend_ssim += blend.ssim, sum_rife_ssim += rife.ssim;
+  }
+  std::printf("%-12s %10.2f %10.4f %10.2f %10.4f\n", "mean", sum_blend / 6, sum_blend_ssim / 6, sum_rife / 6,
+              sum_rife_ssim / 6);
+  EXPECT_GE(sum_rife / 6, 35.0) << "mean RIFE PSNR on the six Middlebury triplets";
+}
+
+TEST(RealQuality, CarTurnEveryOtherFrameDroppedAndRestoredByTheElement) {
+  const std::string clip = rife_test::testdata("davis-car-turn/car-turn.mp4");
+  const auto decoded = rife_test::run_to_appsink("filesrc location=" + clip +
+                                                 " ! decodebin ! videoconvert ! video/x-raw,format=RGB ! "
+                                                 "appsink name=sink sync=false");
+  ASSERT_EQ(decoded.size(), 81u);
+  std::vector<Image> source, kept;
+  for (const auto& f : decoded) {
+    Image im;
+    im.width = 640, im.height = 360;
+    ASSERT_EQ(f.bytes.size(), size_t(640) * 360 * 3);
+    im.rgb = f.bytes;
+    source.push_back(im);
+  }
+  for (size_t i = 0; i < source.size(); i += 2) kept.push_back(source[i]);
+  const auto out = through_element(kept, 25, 2);  // 41 frames at 12.5 fps -> 25 fps
+  ASSERT_EQ(out.size(), source.size());
+  std::printf("\ncar-turn (640x360, 25 fps): frames 0, 2, ..., 80 through rife at 12.5 -> 25 fps; each odd frame\n"
+              "restored against the real dropped one (defaults, CPU FP32)\n%-6s %10s %10s %10s %10s\n",
+              "frame", "blend dB", "blend SSIM", "RIFE dB", "RIFE SSIM");
+  double sum_blend = 0, sum_rife = 0, sum_blend_ssim = 0, sum_rife_ssim = 0;
+  int restored = 0;
+  for (size_t k = 1; k + 1 < source.size(); k += 2, ++restored) {
+    EXPECT_EQ(out[k - 1].rgb, source[k - 1].rgb) << "kept frame " << k - 1 << " passes bit-exact";
+    const Score blend = score(rife_test::blend(source[k - 1], source[k + 1]), source[k]), rife = score(out[k], source[k]);
+    std::printf("%-6zu %10.2f %10.4f %10.2f %10.4f\n", k, blend.psnr, blend.ssim, rife.psnr, rife.ssim);
+    sum_blend += blend.psnr, sum_rife += rife.psnr, sum_blend_ssim += blend.ssim, sum_rife_ssim += rife.ssim;
+  }
+  ASSERT_EQ(restored, 40);
+  const double n = restored;
+  std::printf("%-6s %10.2f %10.4f %10.2f %10.4f\n", "mean", sum_blend / n, sum_blend_ssim / n, sum_rife / n,
+              sum_rife_ssim / n);
+  EXPECT_GE(sum_rife / n, sum_blend / n + 5.0) << "mean RIFE PSNR must beat the blend by 5 dB";
+  EXPECT_GE(sum_rife_ssim / n, 0.90) << "mean RIFE SSIM";
+}
+
+int main(int argc, char** argv) {
+  rife_test::require_real_weights("test_real_quality");
+  gst_init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
