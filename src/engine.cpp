@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "colour_conversion.h"
 #include "device.h"
 #include "forward_graphs.h"
-#include "frame_layout.h"
 #include "ifnet.h"
 #include "plane_transfer.h"
 #include "rife_engine.h"
@@ -44,62 +44,6 @@ auto guarded(const std::string& what, Body&& body) -> decltype(body()) {
   }
 }
 
-// Y'CbCr coefficients and the 8-bit quantisation of one colorimetry (ITU-R BT.601/709/2020 and
-// SMPTE 240M; "limited" = Y 16..235, chroma 16..240, as GStreamer's 16_235 range).
-struct Colour {
-  double kr = 0, kb = 0;
-  double y_offset = 0, y_scale = 255, c_scale = 255;
-};
-
-Colour colour_of(const FrameGeometry& g) {
-  Colour c;
-  switch (g.matrix) {
-    case YuvMatrix::BT601:
-      c.kr = 0.299, c.kb = 0.114;
-      break;
-    case YuvMatrix::BT709:
-      c.kr = 0.2126, c.kb = 0.0722;
-      break;
-    case YuvMatrix::BT2020:
-      c.kr = 0.2627, c.kb = 0.0593;
-      break;
-    case YuvMatrix::SMPTE240M:
-      c.kr = 0.212, c.kb = 0.087;
-      break;
-  }
-  if (!g.full_range) c.y_offset = 16, c.y_scale = 219, c.c_scale = 224;
-  return c;
-}
-
-// Float samples on the 0..255 scale -> 8-bit.
-torch::Tensor quantise(const torch::Tensor& x) { return x.round().clamp_(0, 255).to(torch::kUInt8); }
-
-// The samples of one component as a [rows, cols] view into its plane [plane rows, plane row bytes].
-torch::Tensor component_view(const torch::Tensor& plane, const ComponentLayout& c, int64_t rows, int64_t cols) {
-  return plane.narrow(0, 0, rows).slice(1, c.offset, c.offset + (cols - 1) * c.pixel_stride + 1, c.pixel_stride);
-}
-
-// Undoes chroma subsampling by repeating each sample (nearest); exact inverse of the 2x box average
-// used on the way out, so the conversion round trip loses only rounding.
-torch::Tensor upsample(torch::Tensor x, const ComponentLayout& c, int64_t height, int64_t width) {
-  if (c.sub_y) x = x.repeat_interleave(1 << c.sub_y, 0).narrow(0, 0, height);
-  if (c.sub_x) x = x.repeat_interleave(1 << c.sub_x, 1).narrow(1, 0, width);
-  return x;
-}
-
-torch::Tensor downsample(const torch::Tensor& x, const ComponentLayout& c) {
-  if (!c.sub_x && !c.sub_y) return x;
-  const int64_t ky = 1 << c.sub_y, kx = 1 << c.sub_x;
-  const int64_t h = x.size(0), w = x.size(1);
-  auto v = x.view({1, 1, h, w});
-  // Odd sizes: the last row/column is its own chroma sample (replicated, so the average is itself).
-  const int64_t pad_y = (ky - h % ky) % ky, pad_x = (kx - w % kx) % kx;
-  if (pad_x || pad_y)
-    v = torch::nn::functional::pad(v,
-                                   torch::nn::functional::PadFuncOptions({0, pad_x, 0, pad_y}).mode(torch::kReplicate));
-  return torch::avg_pool2d(v, {ky, kx}).view({v.size(2) / ky, v.size(3) / kx});
-}
-
 }  // namespace
 
 struct Engine::Impl {
@@ -116,7 +60,6 @@ struct Engine::Impl {
         graphs(o.cuda_graphs, device) {}
 
   torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(dtype); }
-  torch::TensorOptions byte_options() const { return torch::TensorOptions().device(device).dtype(torch::kUInt8); }
 
   void check_frames(const FrameHandle& a, const FrameHandle& b) const {
     if (!a || !b) throw Error("interpolate: null frame");
@@ -128,6 +71,7 @@ struct Engine::Impl {
   template <class Planes>
   void check_planes(const char* what, const Planes& planes) const {
     if (geometry.width == 0) throw Error(std::string(what) + ": configure() was not called");
+    const FrameLayout& layout = conversion.layout();
     for (int p = 0; p < layout.planes; ++p) {
       const int64_t row = layout.plane_row_bytes(p, geometry.width);
       if (!planes.data[p]) throw Error(std::string(what) + ": plane " + std::to_string(p) + " is null");
@@ -139,52 +83,7 @@ struct Engine::Impl {
 
   // Host planes -> [3, H, W] FP32 RGB in [0, 1] on the device: one upload per plane of the raw
   // bytes, all unpacking and colour conversion on the device.
-  torch::Tensor upload_rgb(const InputPlanes& in) {
-    const int64_t h = geometry.height, w = geometry.width;
-    const std::vector<torch::Tensor> planes = transfer.upload(in);
-    torch::Tensor comp[3];
-    for (int c = 0; c < 3; ++c) {
-      const auto& cl = layout.component[c];
-      comp[c] = component_view(planes[cl.plane], cl, layout.component_rows(c, h), layout.component_cols(c, w))
-                    .to(torch::kFloat32);
-    }
-    if (!layout.yuv) return torch::stack({comp[0], comp[1], comp[2]}).div_(255.0);
-    auto y = (comp[0] - colour.y_offset) / colour.y_scale;
-    auto u = upsample((comp[1] - 128.0) / colour.c_scale, layout.component[1], h, w);
-    auto v = upsample((comp[2] - 128.0) / colour.c_scale, layout.component[2], h, w);
-    auto r = y + (2 - 2 * colour.kr) * v;
-    auto b = y + (2 - 2 * colour.kb) * u;
-    auto g = (y - colour.kr * r - colour.kb * b) / (1 - colour.kr - colour.kb);
-    return torch::stack({r, g, b});
-  }
-
-  // [3, H, W] RGB in [0, 1] on the device -> the planes of the configured format, on the device.
-  std::vector<torch::Tensor> device_planes(const torch::Tensor& rgb) const {
-    const int64_t h = geometry.height, w = geometry.width;
-    torch::Tensor comp[3];
-    if (!layout.yuv) {
-      for (int c = 0; c < 3; ++c) comp[c] = quantise(rgb[c] * 255.0);
-    } else {
-      const double kr = colour.kr, kb = colour.kb, kg = 1 - kr - kb;
-      auto y = kr * rgb[0] + kg * rgb[1] + kb * rgb[2];
-      auto u = (rgb[2] - y) / (2 - 2 * kb);
-      auto v = (rgb[0] - y) / (2 - 2 * kr);
-      comp[0] = quantise(y * colour.y_scale + colour.y_offset);
-      comp[1] = quantise(downsample(u, layout.component[1]) * colour.c_scale + 128.0);
-      comp[2] = quantise(downsample(v, layout.component[2]) * colour.c_scale + 128.0);
-    }
-    std::vector<torch::Tensor> result;
-    for (int p = 0; p < layout.planes; ++p) {
-      const int64_t rows = layout.plane_rows(p, h), bytes = layout.plane_row_bytes(p, w);
-      auto plane = torch::full({rows, bytes}, p == 0 && layout.fill_offset >= 0 ? 255 : 0, byte_options());
-      for (int c = 0; c < 3; ++c) {
-        const auto& cl = layout.component[c];
-        if (cl.plane == p) component_view(plane, cl, comp[c].size(0), comp[c].size(1)).copy_(comp[c]);
-      }
-      result.push_back(plane);
-    }
-    return result;
-  }
+  torch::Tensor upload_rgb(const InputPlanes& in) { return conversion.to_rgb(transfer.upload(in)); }
 
   // A prepared frame without its padding: [3, H, W] FP32 RGB in [0, 1].
   torch::Tensor unpadded_rgb(const PreparedFrame& frame) const {
@@ -192,6 +91,7 @@ struct Engine::Impl {
   }
 
   std::vector<PlaneShape> plane_shapes() const {
+    const FrameLayout& layout = conversion.layout();
     std::vector<PlaneShape> shapes;
     for (int p = 0; p < layout.planes; ++p)
       shapes.push_back({layout.plane_rows(p, geometry.height), layout.plane_row_bytes(p, geometry.width)});
@@ -220,8 +120,7 @@ struct Engine::Impl {
   ForwardGraphs graphs;
 
   FrameGeometry geometry;
-  FrameLayout layout{};
-  Colour colour;
+  ColourConversion conversion;
   uint64_t generation = 0;
   double scale = 1.0;
   int64_t padded_h = 0, padded_w = 0;
@@ -261,7 +160,7 @@ void Engine::configure(const FrameGeometry& g) {
     DeviceStream::Scope on_stream(s.stream);
     // Allocate everything first and commit after: a failure leaves the engine unconfigured.
     s.geometry = FrameGeometry{};
-    const FrameLayout layout = frame_layout(g.format);
+    const ColourConversion conversion(g);
     const double scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
     const int64_t m = s.net.spec().padding_multiple(scale);
     const int64_t ph = (g.height + m - 1) / m * m, pw = (g.width + m - 1) / m * m;
@@ -269,8 +168,7 @@ void Engine::configure(const FrameGeometry& g) {
     auto grid = IFNet::make_warp_grid(
         ph, pw, s.options.fp32_warp ? s.tensor_options().dtype(torch::kFloat32) : s.tensor_options());
     s.scale = scale;
-    s.layout = layout;
-    s.colour = colour_of(g);
+    s.conversion = conversion;
     s.padded_h = ph;
     s.padded_w = pw;
     s.warp_grid = grid;
@@ -284,7 +182,7 @@ void Engine::configure(const FrameGeometry& g) {
 const FrameGeometry& Engine::geometry() const { return impl_->geometry; }
 
 FrameHandle Engine::prepare(const uint8_t* data, size_t stride) {
-  if (impl_->geometry.width != 0 && impl_->layout.planes != 1)
+  if (impl_->geometry.width != 0 && impl_->conversion.layout().planes != 1)
     throw Error("prepare: this format has several planes; pass InputPlanes");
   InputPlanes planes;
   planes.data[0] = data;
@@ -331,18 +229,23 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
     const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
     auto f0 = encode_now ? s.net.encode(a->image) : a->features;
     auto f1 = encode_now ? s.net.encode(b->image) : b->features;
-    auto forward = [&s](const torch::Tensor& i0, const torch::Tensor& i1, const torch::Tensor& e0,
-                        const torch::Tensor& e1, const torch::Tensor& t) { return s.forward(i0, i1, e0, e1, t); };
-    auto result = s.graphs.run(forward, a->image, b->image, f0, f1, timesteps, s.stream);
+    torch::Tensor result;
+    if (s.graphs.active()) {
+      auto forward = [&s](const torch::Tensor& i0, const torch::Tensor& i1, const torch::Tensor& e0,
+                          const torch::Tensor& e1, const torch::Tensor& t) { return s.forward(i0, i1, e0, e1, t); };
+      result = s.graphs.run(forward, a->image, b->image, f0, f1, timesteps, s.stream);
+    } else {
+      result = s.forward(a->image, b->image, f0, f1, timesteps);
+    }
     auto rgb = result.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32);
     std::vector<std::vector<torch::Tensor>> planes;
-    for (int64_t i = 0; i < n; ++i) planes.push_back(s.device_planes(rgb[i]));
+    for (int64_t i = 0; i < n; ++i) planes.push_back(s.conversion.to_planes(rgb[i]));
     s.transfer.download(planes, outs, s.stream);
   });
 }
 
 void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride) {
-  if (impl_->geometry.width != 0 && impl_->layout.planes != 1)
+  if (impl_->geometry.width != 0 && impl_->conversion.layout().planes != 1)
     throw Error("interpolate: this format has several planes; pass OutputPlanes");
   OutputPlanes planes;
   planes.data[0] = out;
@@ -366,7 +269,7 @@ void Engine::render(const FrameHandle& frame, const OutputPlanes& out) {
   guarded("cannot render a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
-    s.transfer.download({s.device_planes(s.unpadded_rgb(*frame))}, {out}, s.stream);
+    s.transfer.download({s.conversion.to_planes(s.unpadded_rgb(*frame))}, {out}, s.stream);
   });
 }
 

@@ -1,0 +1,100 @@
+#include "colour_conversion.h"
+
+namespace rife {
+namespace {
+
+// The samples of one component as a [rows, cols] view into its plane [plane rows, plane row bytes].
+torch::Tensor component_view(const torch::Tensor& plane, const ComponentLayout& c, int64_t rows, int64_t cols) {
+  return plane.narrow(0, 0, rows).slice(1, c.offset, c.offset + (cols - 1) * c.pixel_stride + 1, c.pixel_stride);
+}
+
+// Undoes chroma subsampling by repeating each sample (nearest); exact inverse of the 2x box average
+// used on the way out, so the conversion round trip loses only rounding.
+torch::Tensor upsample(torch::Tensor x, const ComponentLayout& c, int64_t height, int64_t width) {
+  if (c.sub_y) x = x.repeat_interleave(1 << c.sub_y, 0).narrow(0, 0, height);
+  if (c.sub_x) x = x.repeat_interleave(1 << c.sub_x, 1).narrow(1, 0, width);
+  return x;
+}
+
+torch::Tensor downsample(const torch::Tensor& x, const ComponentLayout& c) {
+  if (!c.sub_x && !c.sub_y) return x;
+  const int64_t ky = 1 << c.sub_y, kx = 1 << c.sub_x;
+  const int64_t h = x.size(0), w = x.size(1);
+  auto v = x.view({1, 1, h, w});
+  // Odd sizes: the last row/column is its own chroma sample (replicated, so the average is itself).
+  const int64_t pad_y = (ky - h % ky) % ky, pad_x = (kx - w % kx) % kx;
+  if (pad_x || pad_y)
+    v = torch::nn::functional::pad(v,
+                                   torch::nn::functional::PadFuncOptions({0, pad_x, 0, pad_y}).mode(torch::kReplicate));
+  return torch::avg_pool2d(v, {ky, kx}).view({v.size(2) / ky, v.size(3) / kx});
+}
+
+}  // namespace
+
+torch::Tensor quantise(const torch::Tensor& x) { return x.round().clamp_(0, 255).to(torch::kUInt8); }
+
+ColourConversion::ColourConversion(const FrameGeometry& g) : geometry_(g), layout_(frame_layout(g.format)) {
+  switch (g.matrix) {  // ITU-R BT.601/709/2020 and SMPTE 240M
+    case YuvMatrix::BT601:
+      kr_ = 0.299, kb_ = 0.114;
+      break;
+    case YuvMatrix::BT709:
+      kr_ = 0.2126, kb_ = 0.0722;
+      break;
+    case YuvMatrix::BT2020:
+      kr_ = 0.2627, kb_ = 0.0593;
+      break;
+    case YuvMatrix::SMPTE240M:
+      kr_ = 0.212, kb_ = 0.087;
+      break;
+  }
+  if (!g.full_range) y_offset_ = 16, y_scale_ = 219, c_scale_ = 224;
+}
+
+torch::Tensor ColourConversion::to_rgb(const std::vector<torch::Tensor>& planes) const {
+  const int64_t h = geometry_.height, w = geometry_.width;
+  torch::Tensor comp[3];
+  for (int c = 0; c < 3; ++c) {
+    const auto& cl = layout_.component[c];
+    comp[c] = component_view(planes[cl.plane], cl, layout_.component_rows(c, h), layout_.component_cols(c, w))
+                  .to(torch::kFloat32);
+  }
+  if (!layout_.yuv) return torch::stack({comp[0], comp[1], comp[2]}).div_(255.0);
+  auto y = (comp[0] - y_offset_) / y_scale_;
+  auto u = upsample((comp[1] - 128.0) / c_scale_, layout_.component[1], h, w);
+  auto v = upsample((comp[2] - 128.0) / c_scale_, layout_.component[2], h, w);
+  auto r = y + (2 - 2 * kr_) * v;
+  auto b = y + (2 - 2 * kb_) * u;
+  auto g = (y - kr_ * r - kb_ * b) / (1 - kr_ - kb_);
+  return torch::stack({r, g, b});
+}
+
+std::vector<torch::Tensor> ColourConversion::to_planes(const torch::Tensor& rgb) const {
+  const int64_t h = geometry_.height, w = geometry_.width;
+  torch::Tensor comp[3];
+  if (!layout_.yuv) {
+    for (int c = 0; c < 3; ++c) comp[c] = quantise(rgb[c] * 255.0);
+  } else {
+    const double kg = 1 - kr_ - kb_;
+    auto y = kr_ * rgb[0] + kg * rgb[1] + kb_ * rgb[2];
+    auto u = (rgb[2] - y) / (2 - 2 * kb_);
+    auto v = (rgb[0] - y) / (2 - 2 * kr_);
+    comp[0] = quantise(y * y_scale_ + y_offset_);
+    comp[1] = quantise(downsample(u, layout_.component[1]) * c_scale_ + 128.0);
+    comp[2] = quantise(downsample(v, layout_.component[2]) * c_scale_ + 128.0);
+  }
+  std::vector<torch::Tensor> result;
+  for (int p = 0; p < layout_.planes; ++p) {
+    const int64_t rows = layout_.plane_rows(p, h), bytes = layout_.plane_row_bytes(p, w);
+    auto plane = torch::full({rows, bytes}, p == 0 && layout_.fill_offset >= 0 ? 255 : 0,
+                             torch::TensorOptions().device(rgb.device()).dtype(torch::kUInt8));
+    for (int c = 0; c < 3; ++c) {
+      const auto& cl = layout_.component[c];
+      if (cl.plane == p) component_view(plane, cl, comp[c].size(0), comp[c].size(1)).copy_(comp[c]);
+    }
+    result.push_back(plane);
+  }
+  return result;
+}
+
+}  // namespace rife
