@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "harness_output.h"
+#include "rife_harness.h"
 #include "test_support.h"
 
 namespace {
@@ -21,14 +21,8 @@ using rife_test::unref_all;
 constexpr int kW = 32, kH = 24;
 
 GstHarness* new_rife_harness(const std::string& out_caps = "") {
-  // scene-detection off: the synthetic frames below are unrelated patterns, i.e. every pair a cut.
-  const std::string model = rife_test::fixture("official_plain.pth");
-  GstHarness* h = gst_harness_new_parse(("rife device=cpu scene-detection=false model-path=" + model).c_str());
-  gst_harness_set_src_caps_str(
-      h, ("video/x-raw,format=RGB,width=" + std::to_string(kW) + ",height=" + std::to_string(kH) + ",framerate=30/1")
-             .c_str());
-  if (!out_caps.empty()) gst_harness_set_sink_caps_str(h, out_caps.c_str());
-  return h;
+  return rife_test::new_rife_harness(rife_test::rgb_caps(kW, kH, "30/1"), "scene-detection=false",
+                                     rife_test::fixture_model(), out_caps);
 }
 
 guint8 pixel(int seed, int x, int y, int c) { return guint8((x * 7 + y * 13 + c * 31 + seed * 17) % 251); }

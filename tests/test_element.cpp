@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "harness_output.h"
+#include "rife_harness.h"
 #include "test_support.h"
 
 namespace {
@@ -18,46 +18,23 @@ using rife_test::pull_all;
 constexpr auto bytes = rife_test::bytes_of;
 using rife_test::unref_all;
 
-const std::string kModel = rife_test::fixture("official_plain.pth");
+using rife_test::counter;
+using rife_test::make_frame;
+using rife_test::rgb_caps;
 
+// The element in a harness, released at the end of the test.
 struct Harness {
   GstHarness* h;
   GstElement* rife;
-  explicit Harness(const std::string& in_caps, const std::string& out_caps = "") {
-    // scene-detection off: these synthetic frames are unrelated patterns, i.e. every pair would be a cut.
-    h = gst_harness_new_parse(("rife device=cpu scene-detection=false model-path=" + kModel).c_str());
-    rife = gst_harness_find_element(h, "rife");
-    gst_harness_set_src_caps_str(h, in_caps.c_str());
-    if (!out_caps.empty()) gst_harness_set_sink_caps_str(h, out_caps.c_str());
-  }
+  explicit Harness(const std::string& in_caps, const std::string& out_caps = "")
+      : h(rife_test::new_rife_harness(in_caps, "scene-detection=false", rife_test::fixture_model(), out_caps)),
+        rife(gst_harness_find_element(h, "rife")) {}
   ~Harness() {
     gst_object_unref(rife);
     gst_harness_teardown(h);
   }
   GstElement* element() const { return rife; }
 };
-
-std::string rgb_caps(int w, int h, const char* rate) {
-  return "video/x-raw,format=RGB,width=" + std::to_string(w) + ",height=" + std::to_string(h) + ",framerate=" + rate;
-}
-
-// A frame whose bytes identify it (seed), with the given PTS (GST_CLOCK_TIME_NONE: untimestamped).
-GstBuffer* make_frame(int w, int h, int seed, GstClockTime pts, GstClockTime duration = GST_CLOCK_TIME_NONE) {
-  GstBuffer* buf = gst_buffer_new_allocate(nullptr, gsize(w) * h * 3, nullptr);
-  GstMapInfo map;
-  gst_buffer_map(buf, &map, GST_MAP_WRITE);
-  for (gsize i = 0; i < map.size; ++i) map.data[i] = guint8((i * (seed + 3) + seed * 17) % 251);
-  gst_buffer_unmap(buf, &map);
-  GST_BUFFER_PTS(buf) = pts;
-  GST_BUFFER_DURATION(buf) = duration;
-  return buf;
-}
-
-guint64 counter(GstElement* e, const char* name) {
-  guint64 v = 0;
-  g_object_get(e, name, &v, nullptr);
-  return v;
-}
 
 std::string rate(int n, int d) { return std::to_string(n) + "/" + std::to_string(d); }
 
@@ -283,9 +260,7 @@ TEST(RifeErrors, AMissingModelFailsTheStateChangeWithAnErrorNamingTheFile) {
 }
 
 TEST(RifeModels, Rife425WeightsRunInTheElement) {
-  GstHarness* h =
-      gst_harness_new_parse(("rife device=cpu model-path=" + rife_test::fixture("rife425_random.pth")).c_str());
-  gst_harness_set_src_caps_str(h, rgb_caps(40, 30, "30/1").c_str());
+  GstHarness* h = rife_test::new_rife_harness(rgb_caps(40, 30, "30/1"), "", rife_test::fixture("rife425_random.pth"));
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(gst_harness_push(h, make_frame(40, 30, i, gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
   ASSERT_TRUE(gst_harness_push_event(h, gst_event_new_eos()));

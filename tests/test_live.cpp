@@ -15,17 +15,18 @@
 #include <thread>
 #include <vector>
 
+#include "rife_harness.h"
 #include "test_support.h"
 
 namespace {
 
 const std::string kModel = rife_test::fixture("official_plain.pth");
 
+// A counter of the pipeline's element named "rife".
 guint64 counter(GstElement* pipeline, const char* name) {
-  GstElement* e = gst_bin_get_by_name(GST_BIN(pipeline), "rife");
-  guint64 v = 0;
-  g_object_get(e, name, &v, nullptr);
-  gst_object_unref(e);
+  GstElement* rife = gst_bin_get_by_name(GST_BIN(pipeline), "rife");
+  const guint64 v = rife_test::counter(rife, name);
+  gst_object_unref(rife);
   return v;
 }
 

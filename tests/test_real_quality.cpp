@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "appsink_frames.h"
-#include "harness_output.h"
+#include "rife_harness.h"
 #include "rife_engine.h"
 #include "test_support.h"
 
@@ -36,11 +36,6 @@ Triplet middlebury(const std::string& name) {
   const std::string dir = rife_test::testdata("middlebury-other-interp/" + name + "/");
   return {name, rife_test::load_png(dir + "frame10.png"), rife_test::load_png(dir + "frame10i11.png"),
           rife_test::load_png(dir + "frame11.png")};
-}
-
-std::string rgb_caps(const Image& im, const std::string& rate) {
-  return "video/x-raw,format=RGB,width=" + std::to_string(im.width) + ",height=" + std::to_string(im.height) +
-         ",framerate=" + rate;
 }
 
 GstBuffer* buffer_of(const Image& im, const GstVideoInfo& info, GstClockTime pts) {
@@ -75,7 +70,7 @@ Image image_of(GstBuffer* buf, const GstVideoInfo& info) {
 std::vector<Image> through_element(const std::vector<Image>& inputs, int rate_n, int rate_d) {
   const std::string rate = std::to_string(rate_n) + "/" + std::to_string(rate_d);
   GstHarness* h = gst_harness_new_parse("rife device=cpu");
-  gst_harness_set_src_caps_str(h, rgb_caps(inputs[0], rate).c_str());
+  gst_harness_set_src_caps_str(h, rife_test::rgb_caps(inputs[0].width, inputs[0].height, rate).c_str());
   GstVideoInfo info;
   gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, guint(inputs[0].width), guint(inputs[0].height));
   const GstClockTime step = gst_util_uint64_scale(GST_SECOND, guint64(rate_d), guint64(rate_n));

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "rife_harness.h"
 #include "test_support.h"
 
 namespace {
@@ -31,9 +32,7 @@ int frames_to_run() {
 
 TEST(Soak, ResidentMemoryIsFlatOverManyFramesAndNoFrameIsLost) {
   const int n = frames_to_run(), warmup = std::min(2000, n / 10);
-  GstHarness* h = gst_harness_new_parse(
-      ("rife device=cpu scene-detection=false model-path=" + rife_test::fixture("official_plain.pth")).c_str());
-  gst_harness_set_src_caps_str(h, "video/x-raw,format=RGBx,width=16,height=16,framerate=30/1");
+  GstHarness* h = rife_test::new_rife_harness(rife_test::rgb_caps(16, 16, "30/1", "RGBx"));
   long after_warmup = 0, peak = 0;
   guint64 received = 0;
   for (int i = 0; i < n; ++i) {

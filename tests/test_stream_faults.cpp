@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "harness_output.h"
+#include "rife_harness.h"
 #include "test_support.h"
 
 namespace {
@@ -17,7 +17,7 @@ namespace {
 using rife_test::pull_all;
 using rife_test::unref_all;
 
-const std::string kModel = rife_test::fixture("official_plain.pth");
+const std::string kModel = rife_test::fixture_model();
 const char* kCaps = "video/x-raw,format=RGB,width=32,height=24,framerate=30/1";
 
 GstBuffer* frame(int seed, GstClockTime pts) {
@@ -36,9 +36,7 @@ guint8 first_byte(GstBuffer* b) {
 }
 
 GstHarness* new_harness(const std::string& model = kModel) {
-  GstHarness* h = gst_harness_new_parse(("rife device=cpu scene-detection=false model-path=" + model).c_str());
-  gst_harness_set_src_caps_str(h, kCaps);
-  return h;
+  return rife_test::new_rife_harness(kCaps, "scene-detection=false", model);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "appsink_frames.h"
-#include "harness_output.h"
+#include "rife_harness.h"
 #include "rife_engine.h"
 #include "test_support.h"
 
@@ -22,46 +22,14 @@ using rife_test::pull_all;
 constexpr auto bytes = rife_test::bytes_of;
 using rife_test::unref_all;
 
-const std::string kModel = rife_test::fixture("official_plain.pth");
+const std::string kModel = rife_test::fixture_model();
 
-std::string rgb_caps(int w, int h, const char* rate) {
-  return "video/x-raw,format=RGB,width=" + std::to_string(w) + ",height=" + std::to_string(h) + ",framerate=" + rate;
-}
+using rife_test::buffer_of;
+using rife_test::counter;
+using rife_test::moving_frame;
+using rife_test::rgb_caps;
 
-GstHarness* new_harness(const std::string& in_caps, const std::string& options = "scene-detection=false",
-                        const std::string& out_caps = "") {
-  GstHarness* h = gst_harness_new_parse(("rife device=cpu " + options + " model-path=" + kModel).c_str());
-  gst_harness_set_src_caps_str(h, in_caps.c_str());
-  if (!out_caps.empty()) gst_harness_set_sink_caps_str(h, out_caps.c_str());
-  return h;
-}
-
-GstElement* rife_of(GstHarness* h) { return gst_harness_find_element(h, "rife"); }
-
-guint64 counter(GstHarness* h, const char* name) {
-  GstElement* e = rife_of(h);
-  guint64 v = 0;
-  g_object_get(e, name, &v, nullptr);
-  gst_object_unref(e);
-  return v;
-}
-
-// Smooth frames that move a little from one to the next, like real video.
-std::vector<guint8> moving_frame(int w, int h, int i) {
-  std::vector<guint8> f(size_t(w) * h * 3);
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c)
-        f[(size_t(y) * w + x) * 3 + c] =
-            guint8(128 + 100 * std::sin(0.3 * (x + 2 * i) + 0.2 * y + c) * std::cos(0.1 * (y - i)));
-  return f;
-}
-
-GstBuffer* buffer_of(const std::vector<guint8>& bytes, GstClockTime pts) {
-  GstBuffer* b = gst_buffer_new_memdup(bytes.data(), bytes.size());
-  GST_BUFFER_PTS(b) = pts;
-  return b;
-}
+using rife_test::new_rife_harness;
 
 int max_abs_diff(const std::vector<guint8>& a, const std::vector<guint8>& b) {
   int m = a.size() == b.size() ? 0 : 256;
@@ -82,7 +50,7 @@ TEST(AnyRate, From24To60EachOutputIsTheInterpolationAtItsFractionalPosition) {
   // 24 -> 60 fps: output k at k/60 s falls between inputs i = floor(k * 24 / 60) and i + 1, at
   // t = frac(0.4 k): 0, 0.4, 0.8, 0.2, 0.6, 0, ... ; t = 0 is the input itself.
   const int w = 40, h = 24, n = 6;
-  GstHarness* hs = new_harness(rgb_caps(w, h, "24/1"), "scene-detection=false", rgb_caps(w, h, "60/1"));
+  GstHarness* hs = new_rife_harness(rgb_caps(w, h, "24/1"), "scene-detection=false", kModel, rgb_caps(w, h, "60/1"));
   std::vector<std::vector<guint8>> inputs;
   for (int i = 0; i < n; ++i) {
     inputs.push_back(moving_frame(w, h, i));
@@ -127,7 +95,7 @@ TEST(AnyRate, TenThousandNtscFramesKeepExactTimestamps) {
   // 30000/1001 -> 60000/1001 for 10 000 input frames (5.5 minutes of video): every output time is
   // base + k * 1001/60000 s to the nanosecond, and durations tile the timeline without gaps.
   const int n = 10000;
-  GstHarness* hs = new_harness(rgb_caps(8, 8, "30000/1001"));
+  GstHarness* hs = new_rife_harness(rgb_caps(8, 8, "30000/1001"));
   const auto frame = moving_frame(8, 8, 0);
   GstClockTime expected_next = 0;
   guint64 k = 0, bad = 0;
@@ -168,7 +136,7 @@ struct CutRun {
 };
 
 CutRun run_across_a_cut(const std::vector<std::vector<guint8>>& inputs, const std::string& options) {
-  GstHarness* hs = new_harness(rgb_caps(160, 96, "30/1"), options);
+  GstHarness* hs = new_rife_harness(rgb_caps(160, 96, "30/1"), options);
   for (size_t i = 0; i < inputs.size(); ++i)
     EXPECT_EQ(gst_harness_push(hs, buffer_of(inputs[i], gst_util_uint64_scale(i, GST_SECOND, 30))), GST_FLOW_OK);
   EXPECT_TRUE(gst_harness_push_event(hs, gst_event_new_eos()));
@@ -252,7 +220,7 @@ TEST(Qos, AQosEventFromDownstreamSkipsInterpolationsThatWouldBeLate) {
   // are skipped and their inputs cover their time (duration 1/30 s); after it, 2x resumes.
   for (const bool qos : {true, false}) {
     GstHarness* hs =
-        new_harness(rgb_caps(32, 24, "30/1"), std::string("scene-detection=false qos=") + (qos ? "true" : "false"));
+        new_rife_harness(rgb_caps(32, 24, "30/1"), std::string("scene-detection=false qos=") + (qos ? "true" : "false"));
     GstBus* bus = gst_bus_new();
     gst_element_set_bus(hs->element, bus);
     ASSERT_EQ(gst_harness_push(hs, buffer_of(moving_frame(32, 24, 0), 0)), GST_FLOW_OK);
@@ -298,7 +266,7 @@ TEST(Stats, RifeStatsMessagesArePostedEveryInterval) {
   // the assertions are about the windows, not about how many fit in a fixed time.
   const double interval_s = 0.1;
   const gint64 t0 = g_get_monotonic_time();
-  GstHarness* hs = new_harness(rgb_caps(32, 24, "30/1"), "scene-detection=false stats-interval=0.1");
+  GstHarness* hs = new_rife_harness(rgb_caps(32, 24, "30/1"), "scene-detection=false stats-interval=0.1");
   GstBus* bus = gst_bus_new();
   gst_element_set_bus(hs->element, bus);
   std::vector<GstMessage*> stats;

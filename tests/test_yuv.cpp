@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "appsink_frames.h"
-#include "harness_output.h"
+#include "rife_harness.h"
 #include "rife_engine.h"
 #include "test_support.h"
 #include "video_formats.h"
