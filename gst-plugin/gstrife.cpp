@@ -1,7 +1,26 @@
-// GstRife: a GstBaseTransform that keeps the previous frame prepared on the engine's device and,
-// for each new input, emits every output-grid time between the previous input and the new one:
-// t = 0 is the previous input itself (its buffer, bit-exact, no inference), other t are
-// interpolated. The glue owns time; the engine (src/rife_engine.h) owns tensors.
+// GstRife: raises the frame rate of raw video with RIFE. The element is glue: the output schedule
+// (output_schedule.h) decides which frames leave when, the engine (src/rife_engine.h) computes the
+// interpolations, and this file connects them to GStreamer: caps, events, queries, QoS, buffer
+// pools, properties and messages.
+//
+// Threads and locks: who touches what
+//   settings_lock  guards `settings`, the properties: set from any thread (set_property); start()
+//                  and the streaming thread copy what they need while holding it.
+//   streaming      no lock: the streaming thread's own state (engine, caps, schedule, statistics).
+//                  GstBaseTransform calls start, stop, set_caps, sink_event, submit_input_buffer and
+//                  generate_output from the streaming thread or with the pads inactive, never two at
+//                  once, so nothing else may read it.
+//   qos_lock       guards `qos`: written by upstream-travelling QOS and LATENCY events and by the
+//                  LATENCY query (downstream threads), read by the streaming thread.
+//   atomics        the read-only counters and `latency_extra`: written by the streaming thread, read
+//                  by get_property and the LATENCY query from any thread.
+//   The object lock is taken only where GStreamer asks for it (the element's clock and base time).
+//
+// What GstBaseTransform does not do for rife, and how it is worked around (each is explained where
+// it lives): rife emits several outputs per input (submit_input_buffer + generate_output, as
+// d3d11deinterlace does), drains on events by pushing itself (gst_rife_drain), has a transform()
+// that is never called (allocation), and keeps QOS events from the base class (which would drop
+// inputs).
 
 #include "gstrife.h"
 
@@ -11,28 +30,22 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "output_grid.h"
+#include "output_schedule.h"
 #include "rife_engine.h"
+#include "settings.h"
 #include "stats_window.h"
 #include "video_formats.h"
 
 GST_DEBUG_CATEGORY_STATIC(gst_rife_debug);
 #define GST_CAT_DEFAULT gst_rife_debug
 
-// Output times this close to an input time are that input (see submit_input_buffer).
-constexpr GstClockTime kSnap = GST_USECOND;
-
-// Default scene-cut threshold on Engine::difference(): consecutive frames of the real car-turn clip
-// (a fast pan, 25 fps) score at most 0.047, a cut from it to any Middlebury picture at least 0.184
-// (printed by test_streaming, SceneCuts.TheRealClipHasNoFalseCuts).
-constexpr double kDefaultSceneThreshold = 0.12;
+using rife_gst::Settings;
 
 enum {
   PROP_0,
@@ -52,74 +65,19 @@ enum {
   PROP_FP32_WARP,
 };
 
-enum GstRifePrecision { PRECISION_AUTO, PRECISION_FP32, PRECISION_FP16, PRECISION_BF16 };
-enum GstRifeModelVersion {
-  MODEL_VERSION_AUTO,
-  MODEL_VERSION_4_6,
-  MODEL_VERSION_4_25,
-  MODEL_VERSION_4_26,
-  MODEL_VERSION_4_25_LITE
-};
-
 namespace {
 
-std::string default_model_path() {
-  const char* env = std::getenv("RIFE_MODEL_PATH");
-  return env && *env ? env : RIFE_DEFAULT_MODEL_PATH;
-}
-
-// Properties, read by start() under the settings lock.
-struct Settings {
-  std::string model_path = default_model_path();
-  GstRifeModelVersion model_version = MODEL_VERSION_AUTO;
-  std::string device = "auto";
-  GstRifePrecision precision = PRECISION_AUTO;
-  double scale = 0.0;
-  bool fp32_warp = false;
-  // Read for every frame: may change while playing.
-  bool scene_detection = true;
-  double scene_threshold = kDefaultSceneThreshold;
-  double stats_interval = 0.0;  // seconds; 0 = no rife-stats messages
-};
-
-// One output buffer to produce: an input again (t = 0) or an interpolation.
-struct OutputJob {
-  GstClockTime pts, duration;
-  float t;                 // 0: push `source` itself
-  GstBuffer* source;       // owned ref: the input pushed when t == 0; for t > 0 the nearest input, held
-                           // instead of the interpolation when QoS says it would be late
-  rife::FrameHandle a, b;  // set when t > 0
-  guint64 pair;            // the input pair the output falls in (0: none); its interpolations form one batch
-  bool discont;
-  GstBuffer* result = nullptr;  // owned: the interpolation, once its batch has run
-};
-
-// The previous input, kept until the next one arrives.
-struct CachedFrame {
-  GstBuffer* buffer = nullptr;  // owned ref, for bit-exact pass-through
-  rife::FrameHandle prepared;
-  GstClockTime pts = GST_CLOCK_TIME_NONE;
-  GstClockTime duration = GST_CLOCK_TIME_NONE;
-};
-
-// Streaming state: touched only from the streaming thread (and start/stop).
-struct State {
+// The streaming thread's state (see the locking notes at the top).
+struct Streaming {
   std::unique_ptr<rife::Engine> engine;
   GstVideoInfo in_info{}, out_info{};
-  bool variable_rate = false;  // framerate 0/1: emit the midpoint of each pair
-  GstClockTime in_frame_duration = GST_CLOCK_TIME_NONE;
-  OutputGrid grid;
-  CachedFrame prev;
-  std::deque<OutputJob> jobs;
-  bool next_discont = true;
-  guint64 out_offset = 0;
-  guint64 pair_count = 0;
+  rife_gst::OutputSchedule schedule;
   bool warned_no_timestamps = false;
   double inference_ns_avg = 0;  // running mean per interpolated frame, to predict lateness
   StatsWindow stats;
 };
 
-// What QoS knows about downstream timing; written from other threads, under the object lock.
+// What QoS knows about downstream timing.
 struct QosState {
   GstClockTime earliest = GST_CLOCK_TIME_NONE;  // from QOS events: outputs before this are too late
   gdouble proportion = 1.0;
@@ -127,89 +85,36 @@ struct QosState {
   bool live = false;                           // upstream is live (from the latency query)
 };
 
-const char* to_engine(GstRifeModelVersion v) {
-  switch (v) {
-    case MODEL_VERSION_4_6:
-      return "4.6";
-    case MODEL_VERSION_4_25:
-      return "4.25";
-    case MODEL_VERSION_4_26:
-      return "4.26";
-    case MODEL_VERSION_4_25_LITE:
-      return "4.25-lite";
-    default:
-      return "auto";
-  }
-}
-
-rife::Precision to_engine(GstRifePrecision p) {
-  switch (p) {
-    case PRECISION_FP32:
-      return rife::Precision::FP32;
-    case PRECISION_FP16:
-      return rife::Precision::FP16;
-    case PRECISION_BF16:
-      return rife::Precision::BF16;
-    default:
-      return rife::Precision::Auto;
-  }
-}
-
-void clear_cached(CachedFrame* f) {
-  gst_clear_buffer(&f->buffer);
-  f->prepared.reset();
-  f->pts = f->duration = GST_CLOCK_TIME_NONE;
-}
-
-void clear_job(OutputJob* job) {
-  gst_clear_buffer(&job->source);
-  gst_clear_buffer(&job->result);
-}
-
-void clear_jobs(std::deque<OutputJob>* jobs) {
-  for (auto& j : *jobs) clear_job(&j);
-  jobs->clear();
-}
+struct Counters {
+  std::atomic<guint64> in{0}, out{0}, interpolated{0}, skipped{0}, scene_cuts{0};
+  void reset() { in = out = interpolated = skipped = scene_cuts = 0; }
+};
 
 gint64 now_us() { return g_get_monotonic_time(); }
 
 }  // namespace
 
+struct GstRifePrivate {
+  std::mutex settings_lock;
+  Settings settings;
+  Streaming streaming;
+  std::mutex qos_lock;
+  QosState qos;
+  Counters counters;
+  std::atomic<GstClockTime> latency_extra{0};  // what rife adds to upstream's latency
+};
+
 struct _GstRife {
   GstBaseTransform parent;
-  std::mutex settings_lock;
-  Settings* settings;
-  State* state;
-  QosState* qos;  // under the object lock
-  std::atomic<guint64> frames_in, frames_out, frames_interpolated, frames_skipped, scene_cuts;
+  GstRifePrivate* priv;
 };
 
 G_DEFINE_TYPE(GstRife, gst_rife, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(rife, "rife", GST_RANK_NONE, GST_TYPE_RIFE,
                                       GST_DEBUG_CATEGORY_INIT(gst_rife_debug, "rife", 0, "RIFE frame interpolation"));
 
-GType gst_rife_precision_get_type(void) {
-  static GType type = 0;
-  static const GEnumValue values[] = {{PRECISION_AUTO, "FP32 on the CPU, FP16 on CUDA", "auto"},
-                                      {PRECISION_FP32, "32-bit float", "fp32"},
-                                      {PRECISION_FP16, "16-bit float (CUDA only)", "fp16"},
-                                      {PRECISION_BF16, "bfloat16 (CUDA only)", "bf16"},
-                                      {0, nullptr, nullptr}};
-  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifePrecision", values));
-  return type;
-}
-
-GType gst_rife_model_version_get_type(void) {
-  static GType type = 0;
-  static const GEnumValue values[] = {{MODEL_VERSION_AUTO, "Detect from the state dict's keys and shapes", "auto"},
-                                      {MODEL_VERSION_4_6, "RIFE 4.6", "4.6"},
-                                      {MODEL_VERSION_4_25, "RIFE 4.25", "4.25"},
-                                      {MODEL_VERSION_4_26, "RIFE 4.26 (same architecture as 4.25)", "4.26"},
-                                      {MODEL_VERSION_4_25_LITE, "RIFE 4.25-lite", "4.25-lite"},
-                                      {0, nullptr, nullptr}};
-  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifeModelVersion", values));
-  return type;
-}
+GType gst_rife_precision_get_type(void) { return rife_gst::precision_enum_type(); }
+GType gst_rife_model_version_get_type(void) { return rife_gst::model_version_enum_type(); }
 
 // Sizes the engine accepts (2..16384 per side); any frame rate.
 #define RIFE_CAPS                                \
@@ -221,21 +126,23 @@ static GstStaticPadTemplate sink_template =
 static GstStaticPadTemplate src_template =
     GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(RIFE_CAPS));
 
+static Streaming& streaming_of(GstRife* self) { return self->priv->streaming; }
+
 // ---------------------------------------------------------------------------------------------
 // Properties
 
 static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
-  GstRife* self = GST_RIFE(object);
-  std::lock_guard<std::mutex> lock(self->settings_lock);
-  Settings& s = *self->settings;
+  GstRifePrivate* priv = GST_RIFE(object)->priv;
+  std::lock_guard<std::mutex> lock(priv->settings_lock);
+  Settings& s = priv->settings;
   switch (prop_id) {
     case PROP_MODEL_PATH: {
       const gchar* path = g_value_get_string(value);
-      s.model_path = path ? path : default_model_path();
+      s.model_path = path ? path : Settings::default_model_path();
       break;
     }
     case PROP_MODEL_VERSION:
-      s.model_version = GstRifeModelVersion(g_value_get_enum(value));
+      s.model_version = rife::ModelVersion(g_value_get_enum(value));
       break;
     case PROP_DEVICE: {
       const gchar* dev = g_value_get_string(value);
@@ -243,7 +150,7 @@ static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* 
       break;
     }
     case PROP_PRECISION:
-      s.precision = GstRifePrecision(g_value_get_enum(value));
+      s.precision = rife::Precision(g_value_get_enum(value));
       break;
     case PROP_SCALE:
       s.scale = g_value_get_double(value);
@@ -266,46 +173,52 @@ static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* 
   }
 }
 
+static const std::atomic<guint64>* gst_rife_counter(GstRifePrivate* priv, guint prop_id) {
+  switch (prop_id) {
+    case PROP_FRAMES_IN:
+      return &priv->counters.in;
+    case PROP_FRAMES_OUT:
+      return &priv->counters.out;
+    case PROP_FRAMES_INTERPOLATED:
+      return &priv->counters.interpolated;
+    case PROP_FRAMES_SKIPPED:
+      return &priv->counters.skipped;
+    case PROP_SCENE_CUTS:
+      return &priv->counters.scene_cuts;
+    default:
+      return nullptr;
+  }
+}
+
 static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
-  GstRife* self = GST_RIFE(object);
-  std::lock_guard<std::mutex> lock(self->settings_lock);
-  const Settings& s = *self->settings;
+  GstRifePrivate* priv = GST_RIFE(object)->priv;
+  if (const auto* counter = gst_rife_counter(priv, prop_id)) {
+    g_value_set_uint64(value, counter->load());
+    return;
+  }
+  std::lock_guard<std::mutex> lock(priv->settings_lock);
+  const Settings& s = priv->settings;
   switch (prop_id) {
     case PROP_MODEL_PATH:
       g_value_set_string(value, s.model_path.c_str());
       break;
     case PROP_MODEL_VERSION:
-      g_value_set_enum(value, s.model_version);
+      g_value_set_enum(value, int(s.model_version));
       break;
     case PROP_DEVICE:
       g_value_set_string(value, s.device.c_str());
       break;
     case PROP_PRECISION:
-      g_value_set_enum(value, s.precision);
+      g_value_set_enum(value, int(s.precision));
       break;
     case PROP_SCALE:
       g_value_set_double(value, s.scale);
-      break;
-    case PROP_FRAMES_IN:
-      g_value_set_uint64(value, self->frames_in.load());
-      break;
-    case PROP_FRAMES_OUT:
-      g_value_set_uint64(value, self->frames_out.load());
-      break;
-    case PROP_FRAMES_INTERPOLATED:
-      g_value_set_uint64(value, self->frames_interpolated.load());
       break;
     case PROP_SCENE_DETECTION:
       g_value_set_boolean(value, s.scene_detection);
       break;
     case PROP_SCENE_THRESHOLD:
       g_value_set_double(value, s.scene_threshold);
-      break;
-    case PROP_SCENE_CUTS:
-      g_value_set_uint64(value, self->scene_cuts.load());
-      break;
-    case PROP_FRAMES_SKIPPED:
-      g_value_set_uint64(value, self->frames_skipped.load());
       break;
     case PROP_STATS_INTERVAL:
       g_value_set_double(value, s.stats_interval);
@@ -320,22 +233,23 @@ static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value,
 }
 
 // ---------------------------------------------------------------------------------------------
-// Start / stop: the model is loaded in start() so a bad file fails the state change cleanly.
+// Start / stop: the model is loaded in start() so that a bad file fails the state change cleanly.
+
+static void gst_rife_forget_qos_observations(GstRife* self) {
+  std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+  self->priv->qos.earliest = GST_CLOCK_TIME_NONE;  // they belong to the old segment
+}
 
 static gboolean gst_rife_start(GstBaseTransform* trans) {
   GstRife* self = GST_RIFE(trans);
+  Streaming& st = streaming_of(self);
   rife::EngineOptions options;
   {
-    std::lock_guard<std::mutex> lock(self->settings_lock);
-    options.model_path = self->settings->model_path;
-    options.model_version = to_engine(self->settings->model_version);
-    options.device = self->settings->device;
-    options.precision = to_engine(self->settings->precision);
-    options.scale = self->settings->scale;
-    options.fp32_warp = self->settings->fp32_warp;
+    std::lock_guard<std::mutex> lock(self->priv->settings_lock);
+    options = self->priv->settings.engine_options();
   }
   try {
-    self->state->engine = std::make_unique<rife::Engine>(options);
+    st.engine = std::make_unique<rife::Engine>(options);
   } catch (const rife::Error& e) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot load the RIFE model %s", options.model_path.c_str()),
                       ("%s", e.what()));
@@ -345,42 +259,29 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
                       ("%s", e.what()));
     return FALSE;
   }
-  GST_INFO_OBJECT(self, "RIFE %s (model-version=%s) from %s on %s, %s", self->state->engine->model_version().c_str(),
-                  options.model_version.c_str(), options.model_path.c_str(), self->state->engine->device_name().c_str(),
-                  rife::to_string(self->state->engine->precision()));
-  GST_INFO_OBJECT(self, "speed switches: %s", self->state->engine->optimisations().c_str());
-  if (self->state->engine->ignored_tensors() > 0)
+  GST_INFO_OBJECT(self, "RIFE %s (model-version=%s) from %s on %s, %s", st.engine->model_version().c_str(),
+                  rife::to_string(options.model_version), options.model_path.c_str(),
+                  st.engine->device_name().c_str(), rife::to_string(st.engine->precision()));
+  GST_INFO_OBJECT(self, "speed switches: %s", st.engine->optimisations().c_str());
+  if (st.engine->ignored_tensors() > 0)
     GST_INFO_OBJECT(self, "%s: %zu training-only tensors (teacher.*, caltime.*) ignored", options.model_path.c_str(),
-                    self->state->engine->ignored_tensors());
-  self->frames_in = self->frames_out = self->frames_interpolated = self->frames_skipped = self->scene_cuts = 0;
-  self->state->inference_ns_avg = 0;
-  self->state->stats.restart(now_us());
-  GST_OBJECT_LOCK(self);
-  *self->qos = QosState{};
-  GST_OBJECT_UNLOCK(self);
+                    st.engine->ignored_tensors());
+  self->priv->counters.reset();
+  st.inference_ns_avg = 0;
+  st.stats.restart(now_us());
+  st.schedule.restart();
+  std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+  self->priv->qos = QosState{};
   return TRUE;
-}
-
-static void gst_rife_reset(GstRife* self) {
-  State& st = *self->state;
-  clear_cached(&st.prev);
-  clear_jobs(&st.jobs);
-  st.grid.clear();
-  st.next_discont = true;
-  GST_OBJECT_LOCK(self);
-  self->qos->earliest = GST_CLOCK_TIME_NONE;  // QoS observations belong to the old segment
-  GST_OBJECT_UNLOCK(self);
 }
 
 static gboolean gst_rife_stop(GstBaseTransform* trans) {
   GstRife* self = GST_RIFE(trans);
-  gst_rife_reset(self);
-  self->state->engine.reset();
-  self->state->out_offset = 0;
+  streaming_of(self).schedule.restart();
+  streaming_of(self).engine.reset();
+  gst_rife_forget_qos_observations(self);
   return TRUE;
 }
-
-static GstFlowReturn gst_rife_drain(GstRife* self);
 
 // ---------------------------------------------------------------------------------------------
 // Caps: same size and format; the src framerate is any rate at least the sink rate, 2x by default.
@@ -399,16 +300,12 @@ static GstCaps* gst_rife_transform_caps(GstBaseTransform* trans, GstPadDirection
     }
     if (fixed && n == 0) {
       // Variable rate in, variable rate out (midpoints).
+    } else if (!fixed) {
+      gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
     } else if (direction == GST_PAD_SINK) {
-      if (fixed)
-        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, n, d, G_MAXINT, 1, nullptr);
-      else
-        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+      gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, n, d, G_MAXINT, 1, nullptr);
     } else {
-      if (fixed)
-        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, n, d, nullptr);
-      else
-        gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+      gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, n, d, nullptr);
     }
     gst_caps_append_structure(result, s);
   }
@@ -437,33 +334,36 @@ static GstCaps* gst_rife_fixate_caps(GstBaseTransform* trans, GstPadDirection di
   return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->fixate_caps(trans, direction, caps, othercaps);
 }
 
+static GstFlowReturn gst_rife_drain(GstRife* self);
+
+// Whether rife can turn `in` into `out`; posts the error when the rates are the problem.
+static bool gst_rife_check_conversion(GstRife* self, const GstVideoInfo& in, const GstVideoInfo& out,
+                                      rife::FrameGeometry* geometry) {
+  if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_INFO_FORMAT(&out) || in.width != out.width || in.height != out.height ||
+      !rife_gst::geometry_of(in, geometry))
+    return false;
+  const bool in_variable = in.fps_n == 0, out_variable = out.fps_n == 0;
+  if (in_variable == out_variable &&
+      (in_variable || gst_util_fraction_compare(out.fps_n, out.fps_d, in.fps_n, in.fps_d) >= 0))
+    return true;
+  GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                    ("rife cannot produce %d/%d fps from %d/%d fps", out.fps_n, out.fps_d, in.fps_n, in.fps_d),
+                    ("the output rate must be at least the input rate (or both variable, 0/1)"));
+  return false;
+}
+
 static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstCaps* outcaps) {
   GstRife* self = GST_RIFE(trans);
-  State& st = *self->state;
+  Streaming& st = streaming_of(self);
   GstVideoInfo in, out;
-  if (!gst_video_info_from_caps(&in, incaps) || !gst_video_info_from_caps(&out, outcaps)) {
-    GST_ERROR_OBJECT(self, "invalid caps %" GST_PTR_FORMAT " / %" GST_PTR_FORMAT, incaps, outcaps);
-    return FALSE;
-  }
   rife::FrameGeometry geometry;
-  if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_INFO_FORMAT(&out) || in.width != out.width || in.height != out.height ||
-      !rife_gst::geometry_of(in, &geometry)) {
+  if (!gst_video_info_from_caps(&in, incaps) || !gst_video_info_from_caps(&out, outcaps) ||
+      !gst_rife_check_conversion(self, in, out, &geometry)) {
     GST_ERROR_OBJECT(self, "rife cannot convert %" GST_PTR_FORMAT " into %" GST_PTR_FORMAT, incaps, outcaps);
     return FALSE;
   }
-  const bool in_variable = in.fps_n == 0, out_variable = out.fps_n == 0;
-  if (in_variable != out_variable ||
-      (!in_variable && gst_util_fraction_compare(out.fps_n, out.fps_d, in.fps_n, in.fps_d) < 0)) {
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-                      ("rife cannot produce %d/%d fps from %d/%d fps", out.fps_n, out.fps_d, in.fps_n, in.fps_d),
-                      ("the output rate must be at least the input rate (or both variable, 0/1)"));
-    return FALSE;
-  }
-  if (st.prev.buffer) {
-    // Renegotiation mid-stream: the cached frame leaves under the old caps, before the new ones.
-    GstFlowReturn drained = gst_rife_drain(self);
-    if (drained != GST_FLOW_OK) GST_DEBUG_OBJECT(self, "drain before renegotiation: %s", gst_flow_get_name(drained));
-  }
+  // Renegotiation mid-stream: the cached frame leaves under the old caps, before the new ones.
+  if (st.schedule.has_cached() && gst_rife_drain(self) != GST_FLOW_OK) GST_DEBUG_OBJECT(self, "drain failed");
   try {
     st.engine->configure(geometry);
   } catch (const std::exception& e) {  // rife::Error, e.g. out of memory for the work buffers
@@ -471,12 +371,16 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
                       ("%s", e.what()));
     return FALSE;
   }
-  gst_rife_reset(self);  // prepared frames of the old caps cannot be mixed with new ones
+  st.schedule.flush();  // frames prepared under the old caps cannot be mixed with new ones
+  gst_rife_forget_qos_observations(self);
   st.in_info = in;
   st.out_info = out;
-  st.variable_rate = in_variable;
-  st.in_frame_duration = in_variable ? GST_CLOCK_TIME_NONE : gst_util_uint64_scale(GST_SECOND, in.fps_d, in.fps_n);
-  st.grid.set_rate(out.fps_n, out.fps_d);
+  st.schedule.set_rates(in.fps_n, in.fps_d, out.fps_n, out.fps_d);
+  // An output waits for the next input (one input frame), and the interpolated frames of a pair
+  // are due within it: one more output frame covers their computation.
+  const GstClockTime in_frame = st.schedule.input_frame_duration(), out_frame = st.schedule.output_frame_duration();
+  self->priv->latency_extra = (GST_CLOCK_TIME_IS_VALID(in_frame) ? in_frame : 0) +
+                              (GST_CLOCK_TIME_IS_VALID(out_frame) ? out_frame : 0);
   GST_INFO_OBJECT(self, "%dx%d %s, %d/%d -> %d/%d fps, flow scale %.2f, padded %dx%d", in.width, in.height,
                   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&in)), in.fps_n, in.fps_d, out.fps_n, out.fps_d,
                   st.engine->scale(), st.engine->padded_width(), st.engine->padded_height());
@@ -484,119 +388,7 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
 }
 
 // ---------------------------------------------------------------------------------------------
-// Output production
-
-static void queue_passthrough(State& st, GstBuffer* source, GstClockTime pts, GstClockTime duration, guint64 pair = 0) {
-  st.jobs.push_back({pts, duration, 0.0f, gst_buffer_ref(source), nullptr, nullptr, pair, st.next_discont});
-  st.next_discont = false;
-}
-
-// An output at time `pts` between the cached input and `input`: interpolated, or at a scene cut the
-// nearest of the two inputs held (no morphing between unrelated pictures).
-static void queue_between(State& st, GstBuffer* input, const rife::FrameHandle& prepared, bool cut, GstClockTime pts,
-                          GstClockTime duration, float t) {
-  GstBuffer* nearest = t < 0.5f ? st.prev.buffer : input;
-  if (cut) {
-    queue_passthrough(st, nearest, pts, duration, st.pair_count);
-  } else {
-    st.jobs.push_back({pts, duration, t, gst_buffer_ref(nearest), st.prev.prepared, prepared, st.pair_count, false});
-  }
-}
-
-// The cached frame once more at the next grid time, then nothing across the boundary (EOS,
-// discontinuity, caps change, gap): the last frame is pushed exactly once.
-static void queue_final_of_segment(GstRife* self) {
-  State& st = *self->state;
-  if (!st.prev.buffer) return;
-  if (st.variable_rate || !st.grid.active()) {
-    queue_passthrough(st, st.prev.buffer, st.prev.pts, st.prev.duration);
-  } else {
-    queue_passthrough(st, st.prev.buffer, st.grid.next(), st.grid.next_duration());
-    st.grid.advance();
-  }
-  clear_cached(&st.prev);
-  st.grid.clear();
-}
-
-// ----- QoS: interpolations that would reach the sink too late are skipped, never the inputs.
-
-// Whether an output at `pts` would be late: the sink's QOS events say it is already behind, or (live
-// upstream) the clock says it could not be computed before its render time (running time +
-// pipeline latency), going by the mean inference time so far.
-static bool gst_rife_output_is_late(GstRife* self, const OutputJob& job) {
-  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
-  if (!gst_base_transform_is_qos_enabled(trans) || trans->segment.format != GST_FORMAT_TIME) return false;
-  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, job.pts);
-  if (!GST_CLOCK_TIME_IS_VALID(rt)) return false;
-  GST_OBJECT_LOCK(self);
-  const QosState qos = *self->qos;
-  GstClock* clock = GST_ELEMENT_CLOCK(self) ? GST_CLOCK(gst_object_ref(GST_ELEMENT_CLOCK(self))) : nullptr;
-  const GstClockTime base_time = GST_ELEMENT_CAST(self)->base_time;
-  GST_OBJECT_UNLOCK(self);
-  bool late = GST_CLOCK_TIME_IS_VALID(qos.earliest) && rt <= qos.earliest;
-  if (!late && clock && qos.live && GST_CLOCK_TIME_IS_VALID(qos.latency)) {
-    const GstClockTime now = gst_clock_get_time(clock);
-    const GstClockTime ready = now + GstClockTime(self->state->inference_ns_avg);
-    late = now > base_time && ready - base_time > rt + qos.latency;
-  }
-  if (clock) gst_object_unref(clock);
-  return late;
-}
-
-static void gst_rife_post_qos(GstRife* self, const OutputJob& job) {
-  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
-  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, job.pts);
-  GST_OBJECT_LOCK(self);
-  const QosState qos = *self->qos;
-  GST_OBJECT_UNLOCK(self);
-  GstMessage* msg =
-      gst_message_new_qos(GST_OBJECT_CAST(self), qos.live, rt,
-                          gst_segment_to_stream_time(&trans->segment, GST_FORMAT_TIME, job.pts), job.pts, job.duration);
-  const gint64 jitter = GST_CLOCK_TIME_IS_VALID(qos.earliest) ? GST_CLOCK_DIFF(rt, qos.earliest) : 0;
-  gst_message_set_qos_values(msg, jitter, qos.proportion, 1000000);
-  gst_message_set_qos_stats(msg, GST_FORMAT_BUFFERS, self->frames_interpolated.load(), self->frames_skipped.load());
-  gst_element_post_message(GST_ELEMENT_CAST(self), msg);
-}
-
-// Called with `job` just taken from the queue. When the pair's interpolations would be late, they
-// are not computed: after an input (t = 0) they fold into its duration (the input is shown until
-// the next one); an interpolation with no input before it in the queue becomes the nearest input.
-static void gst_rife_skip_if_late(GstRife* self, OutputJob& job) {
-  State& st = *self->state;
-  const bool interpolation = job.t > 0.0f && !job.result;
-  const bool input_then_interpolations = job.t == 0.0f && job.pair != 0 && !st.jobs.empty() &&
-                                         st.jobs.front().pair == job.pair && st.jobs.front().t > 0.0f &&
-                                         !st.jobs.front().result;
-  if (!interpolation && !input_then_interpolations) return;
-  if (!gst_rife_output_is_late(self, interpolation ? job : st.jobs.front())) return;
-  // Forget the slow past a little with each skip, so that the element tries again once it might
-  // keep up (a slow first frame on a cold GPU must not disable interpolation for good).
-  st.inference_ns_avg *= 0.95;
-  if (interpolation) {
-    job.t = 0.0f;  // `source` is already the nearest input
-    ++self->frames_skipped;
-  } else {
-    while (!st.jobs.empty() && st.jobs.front().pair == job.pair && st.jobs.front().t > 0.0f) {
-      job.duration += st.jobs.front().duration;
-      clear_job(&st.jobs.front());
-      st.jobs.pop_front();
-      ++self->frames_skipped;
-    }
-  }
-  GST_DEBUG_OBJECT(self, "QoS: interpolation at %" GST_TIME_FORMAT " would be late, skipped", GST_TIME_ARGS(job.pts));
-  gst_rife_post_qos(self, job);
-}
-
-// ----- Buffers: interpolated frames come from a pool, inputs are held one pair at a time.
-
-// Frames that may be out of a pool at once because of rife: the batch of one pair's
-// interpolations; for 2x that is one, for 24 -> 60 up to three.
-static guint gst_rife_frames_per_pair(const State& st) {
-  if (st.in_info.fps_n <= 0 || st.out_info.fps_n <= 0) return 1;
-  const guint64 ratio = gst_util_uint64_scale_ceil(st.out_info.fps_n, st.in_info.fps_d,
-                                                   guint64(st.out_info.fps_d) * guint64(st.in_info.fps_n));
-  return guint(std::max<guint64>(1, ratio));
-}
+// Buffers: interpolated frames come from a pool; inputs are held one pair at a time.
 
 // Upstream is told that rife keeps one input (the previous frame) while it waits for the next, so
 // that a source with a fixed set of buffers (v4l2src) allocates one more, and that strided frames
@@ -610,19 +402,15 @@ static gboolean gst_rife_propose_allocation(GstBaseTransform* trans, GstQuery* d
   if (!caps || !gst_video_info_from_caps(&info, caps)) return FALSE;
   if (!gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr))
     gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
-  if (gst_query_get_n_allocation_pools(query) == 0) {
-    GstBufferPool* pool = gst_video_buffer_pool_new();
-    GstStructure* config = gst_buffer_pool_get_config(pool);
-    gst_buffer_pool_config_set_params(config, caps, guint(info.size), 2, 0);
-    gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-    if (!gst_buffer_pool_set_config(pool, config)) {
-      gst_object_unref(pool);
-      return FALSE;
-    }
-    gst_query_add_allocation_pool(query, pool, guint(info.size), 2, 0);
-    gst_object_unref(pool);
-  }
-  return TRUE;
+  if (gst_query_get_n_allocation_pools(query) > 0) return TRUE;
+  GstBufferPool* pool = gst_video_buffer_pool_new();
+  GstStructure* config = gst_buffer_pool_get_config(pool);
+  gst_buffer_pool_config_set_params(config, caps, guint(info.size), 2, 0);
+  gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+  const bool configured = gst_buffer_pool_set_config(pool, config);
+  if (configured) gst_query_add_allocation_pool(query, pool, guint(info.size), 2, 0);
+  gst_object_unref(pool);
+  return configured;
 }
 
 // Interpolated frames go into pooled buffers: at 4K a fresh 12 MB allocation per frame costs page
@@ -639,7 +427,7 @@ static gboolean gst_rife_decide_allocation(GstBaseTransform* trans, GstQuery* qu
   const bool offered = gst_query_get_n_allocation_pools(query) > 0;
   if (offered) gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, nullptr);
   size = std::max(size, guint(info.size));
-  min += gst_rife_frames_per_pair(*self->state);
+  min += streaming_of(self).schedule.outputs_per_pair();
   const bool video_meta = gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!pool) pool = gst_video_buffer_pool_new();
@@ -663,292 +451,309 @@ static gboolean gst_rife_decide_allocation(GstBaseTransform* trans, GstQuery* qu
 // Never called: generate_output() produces every output. Its presence is what tells
 // GstBaseTransform that rife is neither in place nor passthrough (without a transform function the
 // base class assumes both, forwards ALLOCATION queries downstream and never decides a pool).
-static GstFlowReturn gst_rife_transform(GstBaseTransform* trans, GstBuffer* inbuf, GstBuffer* outbuf) {
-  (void)inbuf;
-  (void)outbuf;
+static GstFlowReturn gst_rife_transform(GstBaseTransform* trans, GstBuffer*, GstBuffer*) {
   GST_ELEMENT_ERROR(trans, CORE, FAILED, ("rife: unexpected call of transform()"), (nullptr));
   return GST_FLOW_ERROR;
 }
 
-static GstFlowReturn gst_rife_new_output_buffer(GstRife* self, GstBuffer** out) {
+static GstFlowReturn gst_rife_new_output_buffer(GstRife* self, BufferRef* out) {
   GstBufferPool* pool = gst_base_transform_get_buffer_pool(GST_BASE_TRANSFORM(self));
+  GstBuffer* buffer = nullptr;
   if (!pool) {  // no allocation query was answered (e.g. no downstream peer yet)
-    *out = gst_buffer_new_allocate(nullptr, self->state->out_info.size, nullptr);
-    return *out ? GST_FLOW_OK : GST_FLOW_ERROR;
+    buffer = gst_buffer_new_allocate(nullptr, streaming_of(self).out_info.size, nullptr);
+    *out = BufferRef::adopt(buffer);
+    return buffer ? GST_FLOW_OK : GST_FLOW_ERROR;
   }
+  GstFlowReturn ret = GST_FLOW_OK;
   if (!gst_buffer_pool_is_active(pool) && !gst_buffer_pool_set_active(pool, TRUE)) {
-    gst_object_unref(pool);
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot activate the output buffer pool"), (nullptr));
-    return GST_FLOW_ERROR;
+    ret = GST_FLOW_ERROR;
+  } else {
+    ret = gst_buffer_pool_acquire_buffer(pool, &buffer, nullptr);
   }
-  const GstFlowReturn ret = gst_buffer_pool_acquire_buffer(pool, out, nullptr);
   gst_object_unref(pool);
+  *out = BufferRef::adopt(buffer);
   return ret;
 }
 
-// ----- Interpolation: every queued output of one pair in one batched forward pass.
+// The output buffers of one batch, mapped for writing while the engine fills them.
+class MappedOutputs {
+ public:
+  MappedOutputs(GstRife* self, size_t count) : self_(self) {
+    frames_.reserve(count);  // mapped frames must not move while mapped
+    buffers_.reserve(count);
+  }
+  ~MappedOutputs() {
+    for (auto& f : frames_) gst_video_frame_unmap(&f);
+  }
+  GstFlowReturn add() {
+    BufferRef buffer;
+    const GstFlowReturn ret = gst_rife_new_output_buffer(self_, &buffer);
+    if (ret != GST_FLOW_OK) return ret;
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &streaming_of(self_).out_info, buffer.get(), GST_MAP_WRITE)) {
+      GST_ELEMENT_ERROR(self_, RESOURCE, WRITE, ("Cannot map an output buffer"), (nullptr));
+      return GST_FLOW_ERROR;
+    }
+    frames_.push_back(frame);
+    planes_.push_back(rife_gst::output_planes(frames_.back()));
+    buffers_.push_back(std::move(buffer));
+    return GST_FLOW_OK;
+  }
+  const std::vector<rife::OutputPlanes>& planes() const { return planes_; }
+  std::vector<BufferRef> take() {
+    for (auto& f : frames_) gst_video_frame_unmap(&f);
+    frames_.clear();
+    return std::move(buffers_);
+  }
 
-static GstFlowReturn gst_rife_interpolate_pair(GstRife* self, OutputJob& first) {
-  State& st = *self->state;
-  std::vector<OutputJob*> jobs{&first};
-  for (auto& j : st.jobs) {
-    if (j.pair != first.pair || j.t == 0.0f || j.result) break;
-    jobs.push_back(&j);
+ private:
+  GstRife* self_;
+  std::vector<GstVideoFrame> frames_;
+  std::vector<rife::OutputPlanes> planes_;
+  std::vector<BufferRef> buffers_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// QoS: interpolations that would reach the sink too late are skipped, never the inputs.
+
+// Whether an output at `pts` would be late: the sink's QOS events say it is already behind, or (live
+// upstream) the clock says it could not be computed before its render time (running time +
+// pipeline latency), going by the mean inference time so far.
+static bool gst_rife_is_late(GstRife* self, GstClockTime pts) {
+  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
+  if (!gst_base_transform_is_qos_enabled(trans) || trans->segment.format != GST_FORMAT_TIME) return false;
+  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, pts);
+  if (!GST_CLOCK_TIME_IS_VALID(rt)) return false;
+  QosState qos;
+  {
+    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+    qos = self->priv->qos;
   }
-  std::vector<float> ts;
-  std::vector<rife::OutputPlanes> outs;
-  std::vector<GstVideoFrame> frames(jobs.size());
-  size_t mapped = 0;
-  GstFlowReturn ret = GST_FLOW_OK;
-  for (OutputJob* j : jobs) {
-    ret = gst_rife_new_output_buffer(self, &j->result);
-    if (ret != GST_FLOW_OK) break;
-    if (!gst_video_frame_map(&frames[mapped], &st.out_info, j->result, GST_MAP_WRITE)) {
-      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map an output buffer"), (nullptr));
-      ret = GST_FLOW_ERROR;
-      break;
-    }
-    outs.push_back(rife_gst::output_planes(frames[mapped++]));
-    ts.push_back(j->t);
+  if (GST_CLOCK_TIME_IS_VALID(qos.earliest) && rt <= qos.earliest) return true;
+  if (!qos.live || !GST_CLOCK_TIME_IS_VALID(qos.latency)) return false;
+  GstClock* clock = gst_element_get_clock(GST_ELEMENT_CAST(self));
+  if (!clock) return false;
+  const GstClockTime base_time = gst_element_get_base_time(GST_ELEMENT_CAST(self));
+  const GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  const GstClockTime ready = now + GstClockTime(streaming_of(self).inference_ns_avg);
+  return now > base_time && ready - base_time > rt + qos.latency;
+}
+
+static void gst_rife_post_qos(GstRife* self, GstClockTime pts) {
+  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
+  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, pts);
+  QosState qos;
+  {
+    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+    qos = self->priv->qos;
   }
-  if (ret == GST_FLOW_OK) {
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      st.engine->interpolate(first.a, first.b, ts, outs);
-    } catch (const std::exception& e) {
-      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
-      ret = GST_FLOW_ERROR;
-    }
-    const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
-    const double per_frame = ns / double(jobs.size());
-    // Running mean, weighted towards recent frames (the device warms up, the load changes).
-    st.inference_ns_avg = st.inference_ns_avg == 0 ? per_frame : 0.8 * st.inference_ns_avg + 0.2 * per_frame;
-    st.stats.add_inference(per_frame / 1e6, int(jobs.size()));
+  GstMessage* msg =
+      gst_message_new_qos(GST_OBJECT_CAST(self), qos.live, rt, gst_segment_to_stream_time(&trans->segment, GST_FORMAT_TIME, pts),
+                          pts, streaming_of(self).schedule.output_frame_duration());
+  const gint64 jitter = GST_CLOCK_TIME_IS_VALID(qos.earliest) ? GST_CLOCK_DIFF(rt, qos.earliest) : 0;
+  gst_message_set_qos_values(msg, jitter, qos.proportion, 1000000);
+  gst_message_set_qos_stats(msg, GST_FORMAT_BUFFERS, self->priv->counters.interpolated.load(),
+                            self->priv->counters.skipped.load());
+  gst_element_post_message(GST_ELEMENT_CAST(self), msg);
+}
+
+// When the next batch would be late it is not computed (the schedule shows inputs in its place).
+static void gst_rife_skip_late_interpolations(GstRife* self) {
+  Streaming& st = streaming_of(self);
+  const GstClockTime next = st.schedule.upcoming_interpolation();
+  if (!GST_CLOCK_TIME_IS_VALID(next) || !gst_rife_is_late(self, next)) return;
+  // Forget the slow past a little with each skip, so that the element tries again once it might
+  // keep up (a slow first frame on a cold GPU must not disable interpolation for good).
+  st.inference_ns_avg *= 0.95;
+  self->priv->counters.skipped += st.schedule.skip_upcoming();
+  GST_DEBUG_OBJECT(self, "QoS: interpolation at %" GST_TIME_FORMAT " would be late, skipped", GST_TIME_ARGS(next));
+  gst_rife_post_qos(self, next);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Producing outputs
+
+static void gst_rife_record_inference(GstRife* self, double ns, size_t frames) {
+  Streaming& st = streaming_of(self);
+  const double per_frame = ns / double(frames);
+  // Running mean, weighted towards recent frames (the device warms up, the load changes).
+  st.inference_ns_avg = st.inference_ns_avg == 0 ? per_frame : 0.8 * st.inference_ns_avg + 0.2 * per_frame;
+  st.stats.add_inference(per_frame / 1e6, int(frames));
+}
+
+// Runs the next batch of interpolations (one pair's outputs) as one forward pass of the engine.
+static GstFlowReturn gst_rife_interpolate_batch(GstRife* self) {
+  Streaming& st = streaming_of(self);
+  auto batch = st.schedule.take_batch();
+  MappedOutputs outputs(self, batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const GstFlowReturn ret = outputs.add();
+    if (ret != GST_FLOW_OK) return ret;
   }
-  for (size_t i = 0; i < mapped; ++i) gst_video_frame_unmap(&frames[i]);
-  if (ret != GST_FLOW_OK) {
-    for (OutputJob* j : jobs) gst_clear_buffer(&j->result);
-    return ret;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    st.engine->interpolate(batch.before(), batch.after(), batch.timesteps(), outputs.planes());
+  } catch (const std::exception& e) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
+    return GST_FLOW_ERROR;
   }
-  self->frames_interpolated += jobs.size();
-  for (OutputJob* j : jobs) j->a.reset(), j->b.reset();  // the batch is done with the frames
+  gst_rife_record_inference(
+      self, std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count(), batch.size());
+  self->priv->counters.interpolated += batch.size();
+  st.schedule.complete(std::move(batch), outputs.take());
   return GST_FLOW_OK;
 }
 
 static void gst_rife_post_stats_if_due(GstRife* self) {
   double interval;
   {
-    std::lock_guard<std::mutex> lock(self->settings_lock);
-    interval = self->settings->stats_interval;
+    std::lock_guard<std::mutex> lock(self->priv->settings_lock);
+    interval = self->priv->settings.stats_interval;
   }
-  State& st = *self->state;
+  StatsWindow& stats = streaming_of(self).stats;
   const gint64 now = now_us();
-  if (!st.stats.due(now, interval)) return;
-  GstStructure* s = st.stats.summary(now, self->frames_skipped.load(), self->scene_cuts.load());
+  if (!stats.due(now, interval)) return;
+  GstStructure* s = stats.summary(now, self->priv->counters.skipped.load(), self->priv->counters.scene_cuts.load());
   GST_LOG_OBJECT(self, "%" GST_PTR_FORMAT, s);
   gst_element_post_message(GST_ELEMENT_CAST(self), gst_message_new_element(GST_OBJECT_CAST(self), s));
-  st.stats.restart(now);
+  stats.restart(now);
 }
 
-// Turns one queued job (already taken off the queue) into the buffer to push.
-static GstFlowReturn gst_rife_produce(GstRife* self, OutputJob& job, GstBuffer** outbuf) {
-  State& st = *self->state;
-  gst_rife_skip_if_late(self, job);
-  if (job.t > 0.0f && !job.result) {
-    const GstFlowReturn ret = gst_rife_interpolate_pair(self, job);
-    if (ret != GST_FLOW_OK) {
-      clear_job(&job);
-      return ret;
-    }
+// One output per call, in time order: the producer of every buffer rife pushes. GstBaseTransform
+// calls it after each input until it gives none; gst_rife_drain() calls it at boundaries.
+static GstFlowReturn gst_rife_generate_output(GstBaseTransform* trans, GstBuffer** outbuf) {
+  GstRife* self = GST_RIFE(trans);
+  Streaming& st = streaming_of(self);
+  *outbuf = nullptr;
+  if (st.schedule.empty()) return GST_FLOW_OK;
+  gst_rife_skip_late_interpolations(self);
+  if (st.schedule.needs_interpolation()) {
+    const GstFlowReturn ret = gst_rife_interpolate_batch(self);
+    if (ret != GST_FLOW_OK) return ret;
   }
-  GstBuffer* buf;
-  if (job.t > 0.0f) {
-    buf = job.result;
-    job.result = nullptr;
-  } else {
-    buf = gst_buffer_copy(job.source);  // shares the input's memory: bit-exact, no copy of pixels
-  }
-  clear_job(&job);
-  GST_BUFFER_PTS(buf) = job.pts;
-  GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION(buf) = job.duration;
-  GST_BUFFER_OFFSET(buf) = st.out_offset;
-  GST_BUFFER_OFFSET_END(buf) = ++st.out_offset;
-  if (job.discont)
-    GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
-  else
-    GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_DISCONT);
-  GST_BUFFER_FLAG_UNSET(buf, GST_BUFFER_FLAG_GAP);
-  ++self->frames_out;
+  rife_gst::Ready output = st.schedule.pop();
+  ++self->priv->counters.out;
   st.stats.count_out();
   gst_rife_post_stats_if_due(self);
-  *outbuf = buf;
+  *outbuf = output.buffer.release();
   return GST_FLOW_OK;
 }
 
-// Pushes every queued job from an event handler (EOS, caps change, gap).
-static GstFlowReturn gst_rife_push_queued(GstRife* self) {
+// The cached frame leaves once more and everything queued is pushed (EOS, GAP, caps change, a
+// break in the input). Pushed here, not by GstBaseTransform's loop after submit_input_buffer: that
+// loop sets DISCONT on its first buffer after a DISCONT input, and that would be this old frame,
+// while the discontinuity belongs to the frame after it.
+static GstFlowReturn gst_rife_drain(GstRife* self) {
+  Streaming& st = streaming_of(self);
+  st.schedule.end_segment();
   GstFlowReturn ret = GST_FLOW_OK;
-  while (!self->state->jobs.empty() && ret == GST_FLOW_OK) {
-    OutputJob job = self->state->jobs.front();
-    self->state->jobs.pop_front();
-    GstBuffer* buf = nullptr;
-    ret = gst_rife_produce(self, job, &buf);
-    if (ret == GST_FLOW_OK) ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(self), buf);
+  while (ret == GST_FLOW_OK && !st.schedule.empty()) {
+    GstBuffer* out = nullptr;
+    ret = gst_rife_generate_output(GST_BASE_TRANSFORM(self), &out);
+    if (out) ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(self), out);
   }
-  clear_jobs(&self->state->jobs);
+  if (ret != GST_FLOW_OK) st.schedule.flush();  // what could not be pushed is dropped with the segment
   return ret;
 }
 
-static GstFlowReturn gst_rife_drain(GstRife* self) {
-  queue_final_of_segment(self);
-  return gst_rife_push_queued(self);
-}
+// ---------------------------------------------------------------------------------------------
+// Inputs
 
 // Whether the cached input and the new one (at `pts`) are on two sides of a scene cut.
 static bool gst_rife_is_scene_cut(GstRife* self, const rife::FrameHandle& next, GstClockTime pts) {
   bool enabled;
   double threshold;
   {
-    std::lock_guard<std::mutex> lock(self->settings_lock);
-    enabled = self->settings->scene_detection;
-    threshold = self->settings->scene_threshold;
+    std::lock_guard<std::mutex> lock(self->priv->settings_lock);
+    enabled = self->priv->settings.scene_detection;
+    threshold = self->priv->settings.scene_threshold;
   }
-  if (!enabled) return false;
+  Streaming& st = streaming_of(self);
+  if (!enabled || !st.schedule.has_cached()) return false;
   float score;
   try {
-    score = self->state->engine->difference(self->state->prev.prepared, next);
+    score = st.engine->difference(st.schedule.cached(), next);
   } catch (const std::exception& e) {  // not worth failing the stream: interpolate as if no cut
     GST_WARNING_OBJECT(self, "scene-cut measure failed: %s", e.what());
     return false;
   }
   if (score <= threshold) return false;
-  ++self->scene_cuts;
+  ++self->priv->counters.scene_cuts;
   GST_INFO_OBJECT(self, "scene cut before %" GST_TIME_FORMAT " (difference %.3f > %.3f): holding frames",
                   GST_TIME_ARGS(pts), score, threshold);
   return true;
 }
 
-static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gboolean is_discont, GstBuffer* input) {
-  (void)is_discont;
-  GstRife* self = GST_RIFE(trans);
-  State& st = *self->state;
-  // The base class renegotiates if downstream asked for it, then queues the buffer for us.
-  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->submit_input_buffer(trans, is_discont, input);
-  if (ret != GST_FLOW_OK) return ret;
-  input = trans->queued_buf;
-  trans->queued_buf = nullptr;
-  if (!input) return GST_FLOW_OK;
-  ++self->frames_in;
-  st.stats.count_in();
-  if (!st.engine || st.in_info.width == 0) {
-    gst_buffer_unref(input);
-    return GST_FLOW_NOT_NEGOTIATED;
+// The input uploaded and prepared once on the engine's device.
+static GstFlowReturn gst_rife_prepare(GstRife* self, GstBuffer* input, rife::FrameHandle* prepared) {
+  Streaming& st = streaming_of(self);
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &st.in_info, input, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Cannot map the input buffer as %dx%d video", st.in_info.width, st.in_info.height), (nullptr));
+    return GST_FLOW_ERROR;
   }
-
-  // Timestamps: untimestamped inputs continue from the previous input at the input rate.
-  GstClockTime pts = GST_BUFFER_PTS(input);
-  if (!GST_CLOCK_TIME_IS_VALID(pts)) {
-    GstClockTime step = GST_BUFFER_DURATION_IS_VALID(input) ? GST_BUFFER_DURATION(input) : st.in_frame_duration;
-    if (st.prev.buffer && GST_CLOCK_TIME_IS_VALID(st.prev.pts) && GST_CLOCK_TIME_IS_VALID(step))
-      pts = st.prev.pts + step;
-    else if (!st.prev.buffer)
-      pts = trans->segment.start;
-    if (!st.warned_no_timestamps) {
-      GST_WARNING_OBJECT(self, "input without timestamps: continuing from the previous frame at the input rate");
-      st.warned_no_timestamps = true;
-    }
-    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
-      // Variable rate and nothing to go by: pass the frame through untouched (never drop it).
-      queue_final_of_segment(self);
-      queue_passthrough(st, input, GST_CLOCK_TIME_NONE, GST_BUFFER_DURATION(input));
-      gst_buffer_unref(input);
-      return GST_FLOW_OK;
-    }
+  GstFlowReturn ret = GST_FLOW_OK;
+  try {
+    *prepared = st.engine->prepare(rife_gst::input_planes(frame));
+  } catch (const std::exception& e) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Cannot upload a frame to the RIFE engine"), ("%s", e.what()));
+    ret = GST_FLOW_ERROR;
   }
-  GstClockTime duration = GST_BUFFER_DURATION_IS_VALID(input) ? GST_BUFFER_DURATION(input) : st.in_frame_duration;
-
-  // No interpolation across a discontinuity, a gap (more than two frame durations without input)
-  // or timestamps that do not move forward.
-  if (st.prev.buffer) {
-    const GstClockTime limit = GST_CLOCK_TIME_IS_VALID(st.in_frame_duration) ? 2 * st.in_frame_duration
-                               : GST_CLOCK_TIME_IS_VALID(st.prev.duration)   ? 2 * st.prev.duration
-                                                                             : GST_CLOCK_TIME_NONE;
-    const bool backwards = pts <= st.prev.pts;
-    const bool gap = GST_CLOCK_TIME_IS_VALID(limit) && !backwards && pts - st.prev.pts > limit;
-    // (`is_discont` is the base class's pending flag for its next output, not this buffer's.)
-    if (GST_BUFFER_IS_DISCONT(input) || backwards || gap) {
-      GST_DEBUG_OBJECT(self, "no interpolation across %s at %" GST_TIME_FORMAT,
-                       backwards ? "backwards timestamps"
-                       : gap     ? "a gap"
-                                 : "a discontinuity",
-                       GST_TIME_ARGS(pts));
-      // Pushed here, not through generate_output(): the base class would flag it DISCONT, but the
-      // discontinuity belongs to the frame after it.
-      const GstFlowReturn drained = gst_rife_drain(self);
-      st.next_discont = true;
-      if (drained != GST_FLOW_OK) {
-        gst_buffer_unref(input);
-        return drained;
-      }
-    }
-  }
-
-  rife::FrameHandle prepared;
-  {
-    GstVideoFrame frame;
-    if (!gst_video_frame_map(&frame, &st.in_info, input, GST_MAP_READ)) {
-      gst_buffer_unref(input);
-      GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-                        ("Cannot map the input buffer as %dx%d video", st.in_info.width, st.in_info.height), (nullptr));
-      return GST_FLOW_ERROR;
-    }
-    try {
-      prepared = st.engine->prepare(rife_gst::input_planes(frame));
-    } catch (const std::exception& e) {
-      gst_video_frame_unmap(&frame);
-      gst_buffer_unref(input);
-      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Cannot upload a frame to the RIFE engine"), ("%s", e.what()));
-      return GST_FLOW_ERROR;
-    }
-    gst_video_frame_unmap(&frame);
-  }
-
-  if (st.prev.buffer) {
-    const GstClockTime p0 = st.prev.pts, span = pts - p0;
-    ++st.pair_count;
-    const bool cut = gst_rife_is_scene_cut(self, prepared, pts);
-    if (st.variable_rate) {
-      queue_passthrough(st, st.prev.buffer, p0, span / 2, st.pair_count);
-      queue_between(st, input, prepared, cut, p0 + span / 2, span - span / 2, 0.5f);
-    } else {
-      // Grid times within kSnap of an input are that input: nanosecond rounding of the base (e.g.
-      // a stream starting at 2/30 s) must not turn a frame into an interpolation at t = 0.99999997.
-      for (GstClockTime tk = st.grid.next(); tk + kSnap < pts; st.grid.advance(), tk = st.grid.next()) {
-        if (tk <= p0 + kSnap)
-          queue_passthrough(st, st.prev.buffer, tk, st.grid.next_duration(), st.pair_count);
-        else
-          queue_between(st, input, prepared, cut, tk, st.grid.next_duration(), float(double(tk - p0) / double(span)));
-      }
-    }
-  } else if (!st.variable_rate) {
-    st.grid.rebase(pts);  // the first frame, or the first after a discontinuity, starts the grid
-  }
-  clear_cached(&st.prev);
-  st.prev.buffer = input;  // takes the ref
-  st.prev.prepared = prepared;
-  st.prev.pts = pts;
-  st.prev.duration = duration;
-  return GST_FLOW_OK;
+  gst_video_frame_unmap(&frame);
+  return ret;
 }
 
-static GstFlowReturn gst_rife_generate_output(GstBaseTransform* trans, GstBuffer** outbuf) {
+// The input's time: its PTS, or (untimestamped) continuing from the previous input at its rate.
+static GstClockTime gst_rife_input_time(GstRife* self, GstBuffer* input) {
+  Streaming& st = streaming_of(self);
+  if (!GST_BUFFER_PTS_IS_VALID(input) && !st.warned_no_timestamps) {
+    GST_WARNING_OBJECT(self, "input without timestamps: continuing from the previous frame at the input rate");
+    st.warned_no_timestamps = true;
+  }
+  return st.schedule.time_of(GST_BUFFER_PTS(input), GST_BUFFER_DURATION(input),
+                             GST_BASE_TRANSFORM(self)->segment.start);
+}
+
+// The base class's submit_input_buffer renegotiates when downstream asked for it and then keeps the
+// buffer as `queued_buf` for its default generate_output(); rife takes it from there instead and
+// queues its outputs in the schedule.
+static BufferRef gst_rife_take_queued(GstBaseTransform* trans) {
+  return BufferRef::adopt(std::exchange(trans->queued_buf, nullptr));
+}
+
+static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gboolean is_discont, GstBuffer* buffer) {
   GstRife* self = GST_RIFE(trans);
-  *outbuf = nullptr;
-  if (self->state->jobs.empty()) return GST_FLOW_OK;
-  OutputJob job = self->state->jobs.front();
-  self->state->jobs.pop_front();
-  return gst_rife_produce(self, job, outbuf);
+  Streaming& st = streaming_of(self);
+  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->submit_input_buffer(trans, is_discont, buffer);
+  BufferRef input = gst_rife_take_queued(trans);
+  if (ret != GST_FLOW_OK || !input) return ret;
+  ++self->priv->counters.in;
+  st.stats.count_in();
+  if (!st.engine || st.in_info.width == 0) return GST_FLOW_NOT_NEGOTIATED;
+  const GstClockTime pts = gst_rife_input_time(self, input.get());
+  const GstClockTime duration = st.schedule.duration_of(GST_BUFFER_DURATION(input.get()));
+  if (!GST_CLOCK_TIME_IS_VALID(pts)) {  // variable rate and nothing to go by: passes untouched
+    const GstClockTime own_duration = GST_BUFFER_DURATION(input.get());
+    st.schedule.add_untimed(std::move(input), own_duration);
+    return GST_FLOW_OK;
+  }
+  // (`is_discont` is the base class's pending flag for its next output, not this buffer's.)
+  const rife_gst::Break reason = st.schedule.break_before(pts, GST_BUFFER_IS_DISCONT(input.get()));
+  if (reason != rife_gst::Break::None) {
+    GST_DEBUG_OBJECT(self, "no interpolation across %s at %" GST_TIME_FORMAT, to_string(reason), GST_TIME_ARGS(pts));
+    ret = gst_rife_drain(self);
+    st.schedule.mark_discont();
+    if (ret != GST_FLOW_OK) return ret;
+  }
+  rife::FrameHandle prepared;
+  ret = gst_rife_prepare(self, input.get(), &prepared);
+  if (ret != GST_FLOW_OK) return ret;
+  const bool cut = gst_rife_is_scene_cut(self, prepared, pts);
+  st.schedule.add({std::move(input), std::move(prepared), pts, duration}, cut);
+  return GST_FLOW_OK;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -972,7 +777,8 @@ static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
     case GST_EVENT_FLUSH_STOP:
     case GST_EVENT_SEGMENT:
     case GST_EVENT_STREAM_START:
-      gst_rife_reset(self);
+      streaming_of(self).schedule.flush();
+      gst_rife_forget_qos_observations(self);
       break;
     default:
       break;
@@ -984,99 +790,145 @@ static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
 // LATENCY event gives the pipeline latency the live deadline check uses. Both are passed on.
 static gboolean gst_rife_src_event(GstBaseTransform* trans, GstEvent* event) {
   GstRife* self = GST_RIFE(trans);
-  switch (GST_EVENT_TYPE(event)) {
-    case GST_EVENT_QOS: {
-      GstQOSType type;
-      gdouble proportion;
-      GstClockTimeDiff diff;
-      GstClockTime timestamp;
-      gst_event_parse_qos(event, &type, &proportion, &diff, &timestamp);
-      GST_OBJECT_LOCK(self);
-      self->qos->proportion = proportion;
-      if (GST_CLOCK_TIME_IS_VALID(timestamp)) {
-        // As GstBaseTransform does: when late, aim ahead by the lateness once more.
-        if (diff > 0)
-          self->qos->earliest = timestamp + 2 * diff;
-        else
-          self->qos->earliest = GstClockTime(std::max<GstClockTimeDiff>(0, GstClockTimeDiff(timestamp) + diff));
-      } else {
-        self->qos->earliest = GST_CLOCK_TIME_NONE;
-      }
-      GST_OBJECT_UNLOCK(self);
-      // Passed upstream here, not through the base class: GstBaseTransform would record it too and
-      // then drop whole input buffers in its submit_input_buffer; rife never drops an input.
-      return gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(trans), event);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_QOS) {
+    GstQOSType type;
+    gdouble proportion;
+    GstClockTimeDiff diff;
+    GstClockTime timestamp;
+    gst_event_parse_qos(event, &type, &proportion, &diff, &timestamp);
+    {
+      std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+      QosState& qos = self->priv->qos;
+      qos.proportion = proportion;
+      // As GstBaseTransform does: when late, aim ahead by the lateness once more.
+      qos.earliest = !GST_CLOCK_TIME_IS_VALID(timestamp) ? GST_CLOCK_TIME_NONE
+                     : diff > 0                          ? timestamp + 2 * diff
+                                : GstClockTime(std::max<GstClockTimeDiff>(0, GstClockTimeDiff(timestamp) + diff));
     }
-    case GST_EVENT_LATENCY: {
-      GstClockTime latency;
-      gst_event_parse_latency(event, &latency);
-      GST_OBJECT_LOCK(self);
-      self->qos->latency = latency;
-      GST_OBJECT_UNLOCK(self);
-      break;
-    }
-    default:
-      break;
+    // Passed upstream here, not through the base class: GstBaseTransform would record it too and
+    // then drop whole input buffers in its submit_input_buffer; rife never drops an input.
+    return gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(trans), event);
+  }
+  if (GST_EVENT_TYPE(event) == GST_EVENT_LATENCY) {
+    GstClockTime latency;
+    gst_event_parse_latency(event, &latency);
+    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+    self->priv->qos.latency = latency;
   }
   return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->src_event(trans, event);
 }
 
 static gboolean gst_rife_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
   GstRife* self = GST_RIFE(trans);
-  if (direction == GST_PAD_SRC && GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
-    if (!gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) return FALSE;
-    gboolean live;
-    GstClockTime min, max;
-    gst_query_parse_latency(query, &live, &min, &max);
-    // An output waits for the next input (one input frame), and the interpolated frames of a pair
-    // are due within it: one more output frame covers their computation.
-    const State& st = *self->state;
-    GstClockTime extra = 0;
-    if (GST_CLOCK_TIME_IS_VALID(st.in_frame_duration)) extra += st.in_frame_duration;
-    if (st.out_info.fps_n > 0) extra += gst_util_uint64_scale(GST_SECOND, st.out_info.fps_d, st.out_info.fps_n);
-    min += extra;
-    if (GST_CLOCK_TIME_IS_VALID(max)) max += extra;
-    GST_OBJECT_LOCK(self);
-    self->qos->live = live;
-    GST_OBJECT_UNLOCK(self);
-    GST_DEBUG_OBJECT(self, "latency: upstream + %" GST_TIME_FORMAT, GST_TIME_ARGS(extra));
-    gst_query_set_latency(query, live, min, max);
-    return TRUE;
+  if (direction != GST_PAD_SRC || GST_QUERY_TYPE(query) != GST_QUERY_LATENCY)
+    return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->query(trans, direction, query);
+  if (!gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) return FALSE;
+  gboolean live;
+  GstClockTime min, max;
+  gst_query_parse_latency(query, &live, &min, &max);
+  const GstClockTime extra = self->priv->latency_extra.load();  // set by set_caps (see there)
+  min += extra;
+  if (GST_CLOCK_TIME_IS_VALID(max)) max += extra;
+  {
+    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+    self->priv->qos.live = live;
   }
-  return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->query(trans, direction, query);
+  GST_DEBUG_OBJECT(self, "latency: upstream + %" GST_TIME_FORMAT, GST_TIME_ARGS(extra));
+  gst_query_set_latency(query, live, min, max);
+  return TRUE;
 }
 
 // ---------------------------------------------------------------------------------------------
 // GObject boilerplate
 
 static void gst_rife_finalize(GObject* object) {
-  GstRife* self = GST_RIFE(object);
-  gst_rife_reset(self);
-  delete self->state;
-  delete self->settings;
-  delete self->qos;
-  self->settings_lock.~mutex();
-  self->frames_in.~atomic();
-  self->frames_out.~atomic();
-  self->frames_interpolated.~atomic();
-  self->frames_skipped.~atomic();
-  self->scene_cuts.~atomic();
+  delete GST_RIFE(object)->priv;
   G_OBJECT_CLASS(gst_rife_parent_class)->finalize(object);
 }
 
 static void gst_rife_init(GstRife* self) {
-  new (&self->settings_lock) std::mutex();
-  new (&self->frames_in) std::atomic<guint64>(0);
-  new (&self->frames_out) std::atomic<guint64>(0);
-  new (&self->frames_interpolated) std::atomic<guint64>(0);
-  new (&self->frames_skipped) std::atomic<guint64>(0);
-  new (&self->scene_cuts) std::atomic<guint64>(0);
-  self->settings = new Settings();
-  self->state = new State();
-  self->qos = new QosState();
-  // GstBaseTransform's "qos" property switches our QoS handling; on by default for a live filter.
+  self->priv = new GstRifePrivate();
+  // GstBaseTransform's "qos" property switches rife's QoS handling; on by default for a live filter.
   // (The base class's own QoS dropping of inputs never runs: it never sees a QOS event.)
   gst_base_transform_set_qos_enabled(GST_BASE_TRANSFORM(self), TRUE);
+}
+
+static void gst_rife_install_model_properties(GObjectClass* gobject_class) {
+  const auto flags = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property(
+      gobject_class, PROP_MODEL_PATH,
+      g_param_spec_string(
+          "model-path", "Model path",
+          "RIFE weights: a torch.save state dict of RIFE 4.25/4.26, 4.25-lite or 4.6 in the official layout "
+          "(Practical-RIFE checkpoints as they are). Default: $RIFE_MODEL_PATH if set, else the real 4.25/4.26 "
+          "checkpoint that models/get_weights.py places at " RIFE_DEFAULT_MODEL_PATH,
+          nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_MODEL_VERSION,
+      g_param_spec_enum("model-version", "Model version",
+                        "RIFE version of the weights (auto: detected from the state dict's keys and shapes; a forced "
+                        "version that does not match the file is an error)",
+                        GST_TYPE_RIFE_MODEL_VERSION, int(rife::ModelVersion::Auto), flags));
+  g_object_class_install_property(
+      gobject_class, PROP_DEVICE,
+      g_param_spec_string("device", "Device", "Where RIFE runs: auto (cuda:0 if usable, else cpu), cpu, cuda or cuda:N",
+                          "auto", flags));
+  g_object_class_install_property(gobject_class, PROP_PRECISION,
+                                  g_param_spec_enum("precision", "Precision", "Arithmetic of the network",
+                                                    GST_TYPE_RIFE_PRECISION, int(rife::Precision::Auto), flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SCALE,
+      g_param_spec_double("scale", "Flow scale",
+                          "Resolution of the flow estimation: 1.0, 0.5 (advised for 4K), 0.25; 0 = auto "
+                          "(0.5 above 2560x1440, else 1.0)",
+                          0.0, 1.0, 0.0, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FP32_WARP,
+      g_param_spec_boolean("fp32-warp", "FP32 warp",
+                           "With fp16/bf16 precision, compute the warp (grid_sample) in FP32 while the convolutions "
+                           "stay in reduced precision (guards against sampling artefacts at 4K)",
+                           FALSE, flags));
+}
+
+static void gst_rife_install_stream_properties(GObjectClass* gobject_class) {
+  const auto flags = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
+  g_object_class_install_property(
+      gobject_class, PROP_SCENE_DETECTION,
+      g_param_spec_boolean("scene-detection", "Scene-cut detection",
+                           "Detect scene cuts between two inputs and hold the nearest input there instead of morphing "
+                           "one scene into the other",
+                           TRUE, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SCENE_THRESHOLD,
+      g_param_spec_double("scene-threshold", "Scene-cut threshold",
+                          "A pair is a cut when the mean absolute luma difference of 64x64 thumbnails exceeds this "
+                          "(0..1; consecutive frames of a fast real pan score up to 0.05, cuts to unrelated real "
+                          "pictures 0.18 and up)",
+                          0.0, 1.0, rife_gst::kDefaultSceneThreshold, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_double("stats-interval", "Statistics interval",
+                          "Post a 'rife-stats' element message every this many seconds (fps-in, fps-out, "
+                          "interpolated, inference-mean-ms, inference-p95-ms, skipped, scene-cuts); 0 = never",
+                          0.0, 3600.0, 0.0, flags));
+}
+
+static void gst_rife_install_counters(GObjectClass* gobject_class) {
+  const auto flags = GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  const struct {
+    guint id;
+    const char *name, *nick, *blurb;
+  } counters[] = {
+      {PROP_FRAMES_IN, "frames-in", "Frames in", "Input frames received since start"},
+      {PROP_FRAMES_OUT, "frames-out", "Frames out", "Frames pushed since start (inputs and interpolated)"},
+      {PROP_FRAMES_INTERPOLATED, "frames-interpolated", "Frames interpolated", "Frames computed by RIFE since start"},
+      {PROP_SCENE_CUTS, "scene-cuts", "Scene cuts", "Scene cuts detected since start"},
+      {PROP_FRAMES_SKIPPED, "frames-skipped", "Frames skipped",
+       "Interpolations skipped by QoS since start (their time covered by an input instead)"},
+  };
+  for (const auto& c : counters)
+    g_object_class_install_property(gobject_class, c.id,
+                                    g_param_spec_uint64(c.name, c.nick, c.blurb, 0, G_MAXUINT64, 0, flags));
 }
 
 static void gst_rife_class_init(GstRifeClass* klass) {
@@ -1087,83 +939,9 @@ static void gst_rife_class_init(GstRifeClass* klass) {
   gobject_class->set_property = gst_rife_set_property;
   gobject_class->get_property = gst_rife_get_property;
   gobject_class->finalize = gst_rife_finalize;
-
-  const auto model_flags = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  const auto counter_flags = GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_property(
-      gobject_class, PROP_MODEL_PATH,
-      g_param_spec_string(
-          "model-path", "Model path",
-          "RIFE weights: a torch.save state dict of RIFE 4.25/4.26, 4.25-lite or 4.6 in the official layout "
-          "(Practical-RIFE checkpoints as they are). Default: $RIFE_MODEL_PATH if set, else the real 4.25/4.26 "
-          "checkpoint that models/get_weights.py places at " RIFE_DEFAULT_MODEL_PATH,
-          nullptr, model_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_MODEL_VERSION,
-      g_param_spec_enum("model-version", "Model version",
-                        "RIFE version of the weights (auto: detected from the state dict's keys and shapes; a forced "
-                        "version that does not match the file is an error)",
-                        GST_TYPE_RIFE_MODEL_VERSION, MODEL_VERSION_AUTO, model_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_DEVICE,
-      g_param_spec_string("device", "Device", "Where RIFE runs: auto (cuda:0 if usable, else cpu), cpu, cuda or cuda:N",
-                          "auto", model_flags));
-  g_object_class_install_property(gobject_class, PROP_PRECISION,
-                                  g_param_spec_enum("precision", "Precision", "Arithmetic of the network",
-                                                    GST_TYPE_RIFE_PRECISION, PRECISION_AUTO, model_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_SCALE,
-      g_param_spec_double("scale", "Flow scale",
-                          "Resolution of the flow estimation: 1.0, 0.5 (advised for 4K), 0.25; 0 = auto "
-                          "(0.5 above 2560x1440, else 1.0)",
-                          0.0, 1.0, 0.0, model_flags));
-  g_object_class_install_property(gobject_class, PROP_FRAMES_IN,
-                                  g_param_spec_uint64("frames-in", "Frames in", "Input frames received since start", 0,
-                                                      G_MAXUINT64, 0, counter_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_FRAMES_OUT,
-      g_param_spec_uint64("frames-out", "Frames out", "Frames pushed since start (inputs and interpolated)", 0,
-                          G_MAXUINT64, 0, counter_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_FRAMES_INTERPOLATED,
-      g_param_spec_uint64("frames-interpolated", "Frames interpolated", "Frames computed by RIFE since start", 0,
-                          G_MAXUINT64, 0, counter_flags));
-
-  g_object_class_install_property(
-      gobject_class, PROP_FP32_WARP,
-      g_param_spec_boolean("fp32-warp", "FP32 warp",
-                           "With fp16/bf16 precision, compute the warp (grid_sample) in FP32 while the convolutions "
-                           "stay in reduced precision (guards against sampling artefacts at 4K)",
-                           FALSE, model_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_SCENE_DETECTION,
-      g_param_spec_boolean("scene-detection", "Scene-cut detection",
-                           "Detect scene cuts between two inputs and hold the nearest input there instead of morphing "
-                           "one scene into the other",
-                           TRUE, GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
-  g_object_class_install_property(
-      gobject_class, PROP_SCENE_THRESHOLD,
-      g_param_spec_double("scene-threshold", "Scene-cut threshold",
-                          "A pair is a cut when the mean absolute luma difference of 64x64 thumbnails exceeds this "
-                          "(0..1; consecutive frames of a fast real pan score up to 0.05, cuts to unrelated real "
-                          "pictures 0.18 and up)",
-                          0.0, 1.0, kDefaultSceneThreshold,
-                          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
-  g_object_class_install_property(gobject_class, PROP_SCENE_CUTS,
-                                  g_param_spec_uint64("scene-cuts", "Scene cuts", "Scene cuts detected since start", 0,
-                                                      G_MAXUINT64, 0, counter_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_FRAMES_SKIPPED,
-      g_param_spec_uint64("frames-skipped", "Frames skipped",
-                          "Interpolations skipped by QoS since start (their time covered by an input instead)", 0,
-                          G_MAXUINT64, 0, counter_flags));
-  g_object_class_install_property(
-      gobject_class, PROP_STATS_INTERVAL,
-      g_param_spec_double("stats-interval", "Statistics interval",
-                          "Post a 'rife-stats' element message every this many seconds (fps-in, fps-out, "
-                          "interpolated, inference-mean-ms, inference-p95-ms, skipped, scene-cuts); 0 = never",
-                          0.0, 3600.0, 0.0,
-                          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  gst_rife_install_model_properties(gobject_class);
+  gst_rife_install_stream_properties(gobject_class);
+  gst_rife_install_counters(gobject_class);
 
   gst_element_class_set_static_metadata(element_class, "RIFE frame interpolation", "Filter/Effect/Video",
                                         "Raises the frame rate of raw video with the RIFE neural network",

@@ -130,7 +130,6 @@ struct Engine::Impl {
 Engine::Engine(const EngineOptions& options) {
   if (!(options.scale == 0.0 || options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
     throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5, 0.25 or 0 (auto)");
-  if (options.model_version != "auto") spec_for_version(options.model_version);  // rejects unknown names early
   const torch::Device device = resolve_device(options.device);
   resolve_precision(options.precision, device);  // option errors before the file's
   if (device.is_cuda()) {
@@ -326,6 +325,29 @@ const char* to_string(Precision p) {
       return "bf16";
   }
   return "?";
+}
+
+const char* to_string(ModelVersion v) {
+  switch (v) {
+    case ModelVersion::Auto:
+      return "auto";
+    case ModelVersion::V4_6:
+      return "4.6";
+    case ModelVersion::V4_25:
+      return "4.25";
+    case ModelVersion::V4_26:
+      return "4.26";
+    case ModelVersion::V4_25_Lite:
+      return "4.25-lite";
+  }
+  return "?";
+}
+
+ModelVersion parse_model_version(const std::string& name) {
+  for (ModelVersion v : {ModelVersion::Auto, ModelVersion::V4_6, ModelVersion::V4_25, ModelVersion::V4_26,
+                         ModelVersion::V4_25_Lite})
+    if (name == to_string(v)) return v;
+  throw Error("unknown RIFE model version '" + name + "': expected auto, 4.6, 4.25, 4.26 or 4.25-lite");
 }
 
 Precision parse_precision(const std::string& name) {

@@ -71,11 +71,19 @@ const ModelSpec& rife425_lite_spec() {
   return spec;
 }
 
-const ModelSpec& spec_for_version(const std::string& version) {
-  if (version == "4.6") return rife46_spec();
-  if (version == "4.25" || version == "4.26") return rife425_spec();
-  if (version == "4.25-lite") return rife425_lite_spec();
-  throw Error("unknown RIFE model version '" + version + "': expected auto, 4.6, 4.25, 4.26 or 4.25-lite");
+const ModelSpec& spec_for(ModelVersion version) {
+  switch (version) {
+    case ModelVersion::V4_6:
+      return rife46_spec();
+    case ModelVersion::V4_25:
+    case ModelVersion::V4_26:
+      return rife425_spec();
+    case ModelVersion::V4_25_Lite:
+      return rife425_lite_spec();
+    case ModelVersion::Auto:
+      break;
+  }
+  throw Error("spec_for: no single architecture for model-version auto");
 }
 
 const ModelSpec& detect_spec(const std::vector<std::pair<std::string, std::vector<int64_t>>>& keys,

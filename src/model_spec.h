@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "rife_engine.h"
+
 namespace rife {
 
 struct TensorSpec {
@@ -35,8 +37,8 @@ const ModelSpec& rife46_spec();
 const ModelSpec& rife425_spec();  // 4.25 and 4.26 share this layout
 const ModelSpec& rife425_lite_spec();
 
-// The spec for a version name ("4.6", "4.25", "4.26", "4.25-lite"); throws rife::Error otherwise.
-const ModelSpec& spec_for_version(const std::string& version);
+// The spec of a forced version (not Auto).
+const ModelSpec& spec_for(ModelVersion version);
 
 // Which architecture a state dict's keys and shapes (after `module.` stripping) belong to.
 // Throws rife::Error naming `path` when it matches none.

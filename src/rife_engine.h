@@ -20,6 +20,9 @@ class Error : public std::runtime_error {
 };
 
 enum class Precision { Auto, FP32, FP16, BF16 };
+// Which RIFE the weights are. Auto reads it from the state dict's keys and shapes; a forced version
+// that does not match the file is an error naming both. 4.25 and 4.26 share one architecture.
+enum class ModelVersion { Auto, V4_6, V4_25, V4_26, V4_25_Lite };
 enum class Switch { Auto, Off, On };
 
 // 8-bit layouts, named as GStreamer names them. Packed RGB ("x" = ignored byte, "A" = alpha, written
@@ -37,7 +40,7 @@ enum class YuvMatrix { BT601, BT709, BT2020, SMPTE240M };
 
 struct EngineOptions {
   std::string model_path;                 // torch.save archive of a RIFE state dict
-  std::string model_version = "auto";     // "auto" (from the keys and shapes), "4.6", "4.25", "4.26", "4.25-lite"
+  ModelVersion model_version = ModelVersion::Auto;
   std::string device = "auto";            // "auto" (cuda:0 if usable, else cpu), "cpu", "cuda", "cuda:N"
   Precision precision = Precision::Auto;  // Auto: FP32 on the CPU, FP16 on CUDA
   double scale = 0.0;                     // flow scale: 1.0, 0.5 (4K) or 0.25; 0 = auto by frame size
@@ -137,5 +140,7 @@ int plane_count(PixelFormat format);
 double auto_scale(int width, int height);
 const char* to_string(Precision precision);
 Precision parse_precision(const std::string& name);  // "auto", "fp32", "fp16", "bf16"
+const char* to_string(ModelVersion version);         // "auto", "4.6", "4.25", "4.26", "4.25-lite"
+ModelVersion parse_model_version(const std::string& name);  // those names; rife::Error otherwise
 
 }  // namespace rife

@@ -506,13 +506,14 @@ StateDict validate_state_dict(const StateDict& raw, const ModelSpec& spec, const
   return out;
 }
 
-LoadedModel load_model(const std::string& path, const std::string& version) {
+LoadedModel load_model(const std::string& path, ModelVersion version) {
   StateDict raw = read_state_dict(path);
   std::vector<std::pair<std::string, std::vector<int64_t>>> keys;
   for (const auto& [k, t] : raw) keys.emplace_back(k.rfind("module.", 0) == 0 ? k.substr(7) : k, t.sizes().vec());
   const ModelSpec& detected = detect_spec(keys, path);
-  if (version != "auto" && &spec_for_version(version) != &detected)
-    throw Error(path + ": model-version " + version + " was requested but the file holds a RIFE " + detected.name +
+  if (version != ModelVersion::Auto && &spec_for(version) != &detected)
+    throw Error(path + ": model-version " + to_string(version) + " was requested but the file holds a RIFE " +
+                detected.name +
                 " state dict");
   LoadedModel model{&detected, {}, {}};
   model.weights = validate_state_dict(raw, detected, path, &model.ignored);

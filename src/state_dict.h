@@ -38,8 +38,8 @@ struct LoadedModel {
   std::vector<std::string> ignored;   // training-only keys of the file, not loaded
 };
 
-// read_state_dict + detect_spec + validate_state_dict. `version` is "auto" or a forced version
-// ("4.6", "4.25"...); a forced version that does not match the file is an error naming both.
-LoadedModel load_model(const std::string& path, const std::string& version);
+// read_state_dict + detect_spec + validate_state_dict. A forced `version` that does not match the
+// file is an error naming both.
+LoadedModel load_model(const std::string& path, ModelVersion version);
 
 }  // namespace rife

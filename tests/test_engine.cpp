@@ -219,7 +219,7 @@ TEST(Engine, APreparedFrameIsReusedAsThePreviousFrameOfTheNextPair) {
 rife::EngineOptions with_model(const std::string& file, const std::string& version = "auto") {
   auto o = random_weights();
   o.model_path = fixture(file);
-  o.model_version = version;
+  o.model_version = rife::parse_model_version(version);
   return o;
 }
 
@@ -405,7 +405,9 @@ TEST(Engine, SeveralTimestepsOfAPairRunAsOneBatchWithTheSameResults) {
     int worst = 0;
     for (size_t j = 0; j < single.size(); ++j) worst = std::max(worst, std::abs(int(single[j]) - int(batched[i][j])));
     EXPECT_LE(worst, 1) << "t = " << ts[i];
-    if (i > 0) EXPECT_NE(batched[i], batched[i - 1]) << "each timestep has its own output";
+    if (i > 0) {
+      EXPECT_NE(batched[i], batched[i - 1]) << "each timestep has its own output";
+    }
   }
   EXPECT_NE(expect_error([&] { engine.interpolate(a, b, {0.5f}, {}); }).find("1 timesteps for 0 outputs"),
             std::string::npos);

@@ -183,21 +183,21 @@ TEST(RejectWeights, HugeDeclaredStorageSizeIsRefusedBeforeAnyAllocation) {
 // with strict=False. They are left out, counted, and nothing else is relaxed.
 TEST(OfficialCheckpoints, TrainingOnlyTensorsAreIgnoredAndCounted) {
   const std::string path = fixture("rife425_with_training_tensors.pth");
-  const auto model = rife::load_model(path, "auto");
+  const auto model = rife::load_model(path, rife::ModelVersion::Auto);
   EXPECT_EQ(model.spec, &rife::rife425_spec());
   EXPECT_EQ(model.weights.size(), 158u);
   ASSERT_EQ(model.ignored.size(), 40u);
   for (const auto& key : model.ignored)
     EXPECT_TRUE(key.rfind("teacher.", 0) == 0 || key.rfind("caltime.", 0) == 0) << key;
   // The IFNet's tensors are those of the file without the extras.
-  const auto plain = rife::load_model(fixture("rife425_random.pth"), "auto");
+  const auto plain = rife::load_model(fixture("rife425_random.pth"), rife::ModelVersion::Auto);
   expect_same_tensors(model.weights, plain.weights, 0.0);
 }
 
 TEST(OfficialCheckpoints, AKeyThatOnlyResemblesATrainingOnlyOneIsStillRefused) {
   const std::string path = fixture("rife425_resembling_training_key.pth");
   try {
-    rife::load_model(path, "auto");
+    rife::load_model(path, rife::ModelVersion::Auto);
     ADD_FAILURE() << "loaded";
   } catch (const rife::Error& e) {
     EXPECT_NE(std::string(e.what()).find("unexpected key 'block0.teacher.weight' with shape [3]"), std::string::npos)
@@ -206,5 +206,5 @@ TEST(OfficialCheckpoints, AKeyThatOnlyResemblesATrainingOnlyOneIsStillRefused) {
 }
 
 TEST(OfficialCheckpoints, APlainFileIgnoresNothing) {
-  EXPECT_TRUE(rife::load_model(fixture("official_plain.pth"), "auto").ignored.empty());
+  EXPECT_TRUE(rife::load_model(fixture("official_plain.pth"), rife::ModelVersion::Auto).ignored.empty());
 }

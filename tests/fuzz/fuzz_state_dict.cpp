@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::fwrite(data, 1, size, f);
   std::fclose(f);
   try {
-    rife::load_model(path, "auto");  // what the engine does with a weights file
+    rife::load_model(path, rife::ModelVersion::Auto);  // what the engine does with a weights file
   } catch (const rife::Error&) {
     // the expected outcome for malformed input
   }

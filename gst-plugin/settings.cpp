@@ -1,0 +1,48 @@
+#include "settings.h"
+
+#include <cstdlib>
+
+namespace rife_gst {
+
+std::string Settings::default_model_path() {
+  const char* env = std::getenv("RIFE_MODEL_PATH");
+  return env && *env ? env : RIFE_DEFAULT_MODEL_PATH;
+}
+
+rife::EngineOptions Settings::engine_options() const {
+  rife::EngineOptions o;
+  o.model_path = model_path;
+  o.model_version = model_version;
+  o.device = device;
+  o.precision = precision;
+  o.scale = scale;
+  o.fp32_warp = fp32_warp;
+  return o;
+}
+
+GType precision_enum_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {int(rife::Precision::Auto), "FP32 on the CPU, FP16 on CUDA", "auto"},
+      {int(rife::Precision::FP32), "32-bit float", "fp32"},
+      {int(rife::Precision::FP16), "16-bit float (CUDA only)", "fp16"},
+      {int(rife::Precision::BF16), "bfloat16 (CUDA only)", "bf16"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifePrecision", values));
+  return type;
+}
+
+GType model_version_enum_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {int(rife::ModelVersion::Auto), "Detect from the state dict's keys and shapes", "auto"},
+      {int(rife::ModelVersion::V4_6), "RIFE 4.6", "4.6"},
+      {int(rife::ModelVersion::V4_25), "RIFE 4.25", "4.25"},
+      {int(rife::ModelVersion::V4_26), "RIFE 4.26 (same architecture as 4.25)", "4.26"},
+      {int(rife::ModelVersion::V4_25_Lite), "RIFE 4.25-lite", "4.25-lite"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifeModelVersion", values));
+  return type;
+}
+
+}  // namespace rife_gst

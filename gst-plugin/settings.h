@@ -1,0 +1,40 @@
+// The element's properties as plain values, apart from the streaming state (gst-plugins-rs style):
+// what the user set, the enum types GObject shows for them, and the engine options they make.
+#pragma once
+
+#include <glib-object.h>
+
+#include <string>
+
+#include "rife_engine.h"
+
+namespace rife_gst {
+
+// Default scene-cut threshold on Engine::difference(): consecutive frames of the real car-turn clip
+// (a fast pan, 25 fps) score at most 0.047, a cut from it to any Middlebury picture at least 0.184
+// (printed by test_streaming, SceneCuts.TheRealClipHasNoFalseCuts).
+constexpr double kDefaultSceneThreshold = 0.12;
+
+struct Settings {
+  // Read by start(): changed only in NULL or READY.
+  std::string model_path = default_model_path();
+  rife::ModelVersion model_version = rife::ModelVersion::Auto;
+  std::string device = "auto";
+  rife::Precision precision = rife::Precision::Auto;
+  double scale = 0.0;
+  bool fp32_warp = false;
+  // Read for every frame: may change while playing.
+  bool scene_detection = true;
+  double scene_threshold = kDefaultSceneThreshold;
+  double stats_interval = 0.0;  // seconds; 0 = no rife-stats messages
+
+  // $RIFE_MODEL_PATH if set, else the real 4.25/4.26 checkpoint set-up places in models/weights/.
+  static std::string default_model_path();
+  rife::EngineOptions engine_options() const;
+};
+
+// GEnum types of the enum properties (values are the engine's enums).
+GType precision_enum_type();
+GType model_version_enum_type();
+
+}  // namespace rife_gst
