@@ -25,6 +25,9 @@ class PreparedFrame {
   const torch::Tensor features;   // 4.25+: encode(image) [1, 4, padded H, padded W]; undefined otherwise
   const torch::Tensor thumbnail;  // [1, 1, <=64, <=64] FP32 luma, area-averaged: for difference()
   const uint64_t generation;      // Engine::configure() call it was prepared under
+  // The frame mirrored left-right (padded on the right and bottom like any frame) and its features:
+  // made the first time a TimeFlip ensemble needs them, then kept (a frame is in two pairs).
+  mutable torch::Tensor mirrored_image, mirrored_features;
 };
 
 namespace {
@@ -98,14 +101,69 @@ struct Engine::Impl {
     return shapes;
   }
 
-  // The network on a pair for N timesteps [N, 1, 1, 1]: img0/img1/features are single frames,
-  // shared by the batch.
+  // The network on B = P x N inputs: img0/img1/features hold P frames (one per ensemble pass, P = 1
+  // without one), each shared by the N timesteps of its pass; timesteps [B, 1, 1, 1] in pass-major
+  // order (pass k, timestep i at k * N + i).
   torch::Tensor forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& feat0,
                         const torch::Tensor& feat1, const torch::Tensor& timesteps) const {
-    const int64_t n = timesteps.size(0);
-    auto batch = [n](const torch::Tensor& x) { return x.defined() ? x.expand({n, -1, -1, -1}) : x; };
+    const int64_t b = timesteps.size(0);
+    auto batch = [b](const torch::Tensor& x) {
+      if (!x.defined() || x.size(0) == b) return x;
+      return x.size(0) == 1 ? x.expand({b, -1, -1, -1}) : x.repeat_interleave(b / x.size(0), 0);
+    };
     return net.forward(batch(img0), batch(img1), batch(feat0), batch(feat1),
-                       timesteps.expand({n, 1, padded_h, padded_w}), warp_grid, scale);
+                       timesteps.expand({b, 1, padded_h, padded_w}), warp_grid, scale);
+  }
+
+  torch::Tensor encode(const torch::Tensor& image) {
+    if (net.spec().has_encoder) ++encoder_runs;
+    return net.encode(image);
+  }
+
+  // A frame's mirror image and its features for a TimeFlip ensemble, made once per frame. The
+  // features are those of the mirrored picture (the encoder's filters are not mirror-symmetric, so
+  // mirroring the frame's own features would not be the network's view of the mirrored pair).
+  std::pair<torch::Tensor, torch::Tensor> mirrored(const PreparedFrame& f, bool encode_now) {
+    if (!f.mirrored_image.defined()) {
+      auto picture = [this](const torch::Tensor& x) {
+        return x.narrow(2, 0, geometry.height).narrow(3, 0, geometry.width);
+      };
+      auto image = torch::zeros_like(f.image);
+      picture(image).copy_(picture(f.image).flip({3}));
+      f.mirrored_image = image;
+      if (options.cache_features) f.mirrored_features = encode(image);
+    }
+    return {f.mirrored_image, encode_now ? encode(f.mirrored_image) : f.mirrored_features};
+  }
+
+  // The P input frames and features of each side of the batch for an ensemble (see forward()).
+  struct BatchInputs {
+    torch::Tensor img0, img1, feat0, feat1;
+  };
+  BatchInputs batch_inputs(const PreparedFrame& a, const PreparedFrame& b, Ensemble ensemble) {
+    const bool encode_now = net.spec().has_encoder && !options.cache_features;
+    const torch::Tensor fa = encode_now ? encode(a.image) : a.features;
+    const torch::Tensor fb = encode_now ? encode(b.image) : b.features;
+    if (ensemble == Ensemble::None) return {a.image, b.image, fa, fb};
+    std::vector<torch::Tensor> i0{a.image, b.image}, i1{b.image, a.image}, f0{fa, fb}, f1{fb, fa};
+    if (ensemble == Ensemble::TimeFlip) {
+      const auto [ma, mfa] = mirrored(a, encode_now);
+      const auto [mb, mfb] = mirrored(b, encode_now);
+      i0.insert(i0.end(), {ma, mb}), i1.insert(i1.end(), {mb, ma});
+      f0.insert(f0.end(), {mfa, mfb}), f1.insert(f1.end(), {mfb, mfa});
+    }
+    auto cat = [](const std::vector<torch::Tensor>& v) { return v[0].defined() ? torch::cat(v, 0) : torch::Tensor(); };
+    return {cat(i0), cat(i1), cat(f0), cat(f1)};
+  }
+
+  // [P x N, 3, H, W] results of an ensemble -> [N, 3, H, W]: mirrored passes mirrored back, then the
+  // passes of each timestep averaged (in FP32, before rounding to 8 bits).
+  static torch::Tensor average_passes(const torch::Tensor& rgb, Ensemble ensemble, int64_t n) {
+    if (ensemble == Ensemble::None) return rgb;
+    auto by_pass = rgb.reshape({passes(ensemble), n, rgb.size(1), rgb.size(2), rgb.size(3)});
+    if (ensemble == Ensemble::TimeFlip)
+      by_pass = torch::cat({by_pass.narrow(0, 0, 2), by_pass.narrow(0, 2, 2).flip({4})}, 0);
+    return by_pass.mean(0);
   }
 
   const EngineOptions options;
@@ -115,6 +173,7 @@ struct Engine::Impl {
   const bool channels_last;
   const IFNet net;
   const size_t ignored_tensors;  // training-only tensors of the file, not loaded
+  uint64_t encoder_runs = 0;
   DeviceStream stream;
   PlaneTransfer transfer;
   ForwardGraphs graphs;
@@ -128,8 +187,10 @@ struct Engine::Impl {
 };
 
 Engine::Engine(const EngineOptions& options) {
-  if (!(options.scale == 0.0 || options.scale == 1.0 || options.scale == 0.5 || options.scale == 0.25))
-    throw Error("scale " + std::to_string(options.scale) + " is not supported: use 1.0, 0.5, 0.25 or 0 (auto)");
+  if (!valid_scale(options.scale))
+    throw Error("scale " + std::to_string(options.scale) +
+                " is not supported: use 0.25, 0.5, 1, 2 or 4 (0 = auto by frame size); the flow pyramid halves the "
+                "resolution from level to level, and only these keep every level on whole pixels");
   const torch::Device device = resolve_device(options.device);
   resolve_precision(options.precision, device);  // option errors before the file's
   if (device.is_cuda()) {
@@ -204,13 +265,13 @@ FrameHandle Engine::prepare(const InputPlanes& planes) {
     auto luma = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]).view({1, 1, g.height, g.width});
     auto thumbnail = torch::adaptive_avg_pool2d(luma, {std::min(g.height, 64), std::min(g.width, 64)});
     // The features of a frame depend on it alone: computed here once, reused by both pairs it is in.
-    torch::Tensor features = s.options.cache_features ? s.net.encode(image) : torch::Tensor();
+    torch::Tensor features = s.options.cache_features ? s.encode(image) : torch::Tensor();
     return std::make_shared<const PreparedFrame>(image, features, thumbnail, s.generation);
   });
 }
 
 void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
-                         const std::vector<OutputPlanes>& outs) {
+                         const std::vector<OutputPlanes>& outs, Ensemble ensemble) {
   auto& s = *impl_;
   s.check_frames(a, b);
   if (ts.empty() || ts.size() != outs.size())
@@ -224,19 +285,22 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
     const int64_t n = int64_t(ts.size());
-    auto timesteps = torch::tensor(ts, torch::kFloat32).to(s.device, s.dtype).view({n, 1, 1, 1});
-    const bool encode_now = s.net.spec().has_encoder && !s.options.cache_features;
-    auto f0 = encode_now ? s.net.encode(a->image) : a->features;
-    auto f1 = encode_now ? s.net.encode(b->image) : b->features;
+    // Pass k, timestep i at k * n + i; the reversed passes (odd k) run from b to a at 1 - t.
+    std::vector<float> all_ts;
+    for (int k = 0; k < passes(ensemble); ++k)
+      for (float t : ts) all_ts.push_back(k % 2 ? 1.0f - t : t);
+    auto timesteps = torch::tensor(all_ts, torch::kFloat32).to(s.device, s.dtype).view({int64_t(all_ts.size()), 1, 1, 1});
+    const auto in = s.batch_inputs(*a, *b, ensemble);
     torch::Tensor result;
     if (s.graphs.active()) {
       auto forward = [&s](const torch::Tensor& i0, const torch::Tensor& i1, const torch::Tensor& e0,
                           const torch::Tensor& e1, const torch::Tensor& t) { return s.forward(i0, i1, e0, e1, t); };
-      result = s.graphs.run(forward, a->image, b->image, f0, f1, timesteps, s.stream);
+      result = s.graphs.run(forward, in.img0, in.img1, in.feat0, in.feat1, timesteps, s.stream);
     } else {
-      result = s.forward(a->image, b->image, f0, f1, timesteps);
+      result = s.forward(in.img0, in.img1, in.feat0, in.feat1, timesteps);
     }
-    auto rgb = result.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32);
+    auto rgb = Impl::average_passes(result.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32),
+                                    ensemble, n);
     std::vector<std::vector<torch::Tensor>> planes;
     for (int64_t i = 0; i < n; ++i) planes.push_back(s.conversion.to_planes(rgb[i]));
     s.transfer.download(planes, outs, s.stream);
@@ -288,6 +352,7 @@ void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
 std::string Engine::model_version() const { return impl_->net.spec().name; }
 std::string Engine::device_name() const { return impl_->device.str(); }
 size_t Engine::ignored_tensors() const { return impl_->ignored_tensors; }
+uint64_t Engine::encoder_runs() const { return impl_->encoder_runs; }
 Precision Engine::precision() const { return impl_->precision; }
 double Engine::scale() const { return impl_->scale; }
 int Engine::padded_width() const { return int(impl_->padded_w); }
@@ -311,7 +376,41 @@ std::string Engine::optimisations() const {
   return out.empty() ? "none" : out;
 }
 
-double auto_scale(int width, int height) { return int64_t(width) * height > 2560 * 1440 ? 0.5 : 1.0; }
+// From bench/quality_sweep.sh on the shared data and rescaled copies (README, Quality): scale 2 gains
+// 0.1-1.7 dB up to 1280x720 (720p itself: equal), loses at 1920x1080 and 1920x1440; 0.5 loses
+// 0.4-1.2 dB up to 1920x1440 but gains 0.35 dB at 3840x2160.
+double auto_scale(int width, int height) {
+  const int64_t pixels = int64_t(width) * height;
+  if (pixels <= int64_t(1280) * 720) return 2.0;
+  if (pixels <= int64_t(2560) * 1440) return 1.0;
+  return 0.5;
+}
+
+bool valid_scale(double scale) {
+  for (double s : {0.0, 0.25, 0.5, 1.0, 2.0, 4.0})
+    if (scale == s) return true;
+  return false;
+}
+
+const char* to_string(Ensemble e) {
+  switch (e) {
+    case Ensemble::None:
+      return "none";
+    case Ensemble::Time:
+      return "time";
+    case Ensemble::TimeFlip:
+      return "time+flip";
+  }
+  return "?";
+}
+
+Ensemble parse_ensemble(const std::string& name) {
+  for (Ensemble e : {Ensemble::None, Ensemble::Time, Ensemble::TimeFlip})
+    if (name == to_string(e)) return e;
+  throw Error("unknown ensemble '" + name + "': expected none, time or time+flip");
+}
+
+int passes(Ensemble e) { return e == Ensemble::None ? 1 : e == Ensemble::Time ? 2 : 4; }
 
 const char* to_string(Precision p) {
   switch (p) {

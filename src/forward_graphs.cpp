@@ -32,8 +32,8 @@ torch::Tensor ForwardGraphs::run(const Forward& forward, const torch::Tensor& im
                                  const DeviceStream& stream) {
   if (!active()) return forward(img0, img1, feat0, feat1, timesteps);
 #ifdef RIFE_HAVE_CUDA
-  const int64_t n = timesteps.size(0);
-  auto& slot = graphs_[n];
+  const std::pair<int64_t, int64_t> key{img0.size(0), timesteps.size(0)};
+  auto& slot = graphs_[key];
   if (!slot) {
     auto g = std::make_unique<Graph>();
     try {
@@ -50,7 +50,7 @@ torch::Tensor ForwardGraphs::run(const Forward& forward, const torch::Tensor& im
       g->graph.capture_end();
     } catch (const c10::Error& e) {
       failure_ = e.what_without_backtrace();
-      graphs_.erase(n);
+      graphs_.erase(key);
       return forward(img0, img1, feat0, feat1, timesteps);
     }
     slot = std::move(g);

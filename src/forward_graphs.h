@@ -1,5 +1,6 @@
-// CUDA graphs for the network's forward pass: captured once per batch size (the geometry, dtype
-// and scale are fixed between two Engine::configure() calls, which clear the cache) and replayed
+// CUDA graphs for the network's forward pass: captured once per input shape (frames per side, one
+// per ensemble pass, and batch size; the geometry, dtype and scale are fixed between two
+// Engine::configure() calls, which clear the cache) and replayed
 // per frame pair, so a whole forward costs one launch instead of hundreds. The graph reads fixed
 // input tensors: each call copies the pair's prepared frames into them (device copies). Where
 // capture fails (unsupported op, no CUDA) the forward runs eagerly and failure() says why.
@@ -11,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "device.h"
 
@@ -39,7 +41,7 @@ class ForwardGraphs {
   struct Graph;
   const bool enabled_;
   std::string failure_;
-  std::map<int64_t, std::unique_ptr<Graph>> graphs_;
+  std::map<std::pair<int64_t, int64_t>, std::unique_ptr<Graph>> graphs_;  // (frames, batch) -> graph
 };
 
 }  // namespace rife

@@ -23,6 +23,10 @@ enum class Precision { Auto, FP32, FP16, BF16 };
 // Which RIFE the weights are. Auto reads it from the state dict's keys and shapes; a forced version
 // that does not match the file is an error naming both. 4.25 and 4.26 share one architecture.
 enum class ModelVersion { Auto, V4_6, V4_25, V4_26, V4_25_Lite };
+// Forward passes averaged for each interpolated frame. None: f(I0, I1, t), what the reference
+// implementations compute. Time: also f(I1, I0, 1 - t), the pair in reverse. TimeFlip: also both
+// of those on the horizontally mirrored pair (mirrored back): 1, 2 and 4 passes, run as one batch.
+enum class Ensemble { None, Time, TimeFlip };
 enum class Switch { Auto, Off, On };
 
 // 8-bit layouts, named as GStreamer names them. Packed RGB ("x" = ignored byte, "A" = alpha, written
@@ -43,7 +47,9 @@ struct EngineOptions {
   ModelVersion model_version = ModelVersion::Auto;
   std::string device = "auto";            // "auto" (cuda:0 if usable, else cpu), "cpu", "cuda", "cuda:N"
   Precision precision = Precision::Auto;  // Auto: FP32 on the CPU, FP16 on CUDA
-  double scale = 0.0;                     // flow scale: 1.0, 0.5 (4K) or 0.25; 0 = auto by frame size
+  // Flow scale: the resolution the flow pyramid works at. 0.25, 0.5, 1, 2 or 4 (the values
+  // Practical-RIFE accepts: every level of the pyramid stays on whole pixels), 0 = auto_scale().
+  double scale = 0.0;
   bool cache_features = true;             // 4.25+: encode each frame once in prepare() (false: per pair, for tests)
 
   // Speed switches of the GPU path, all on by default; each can be turned off alone (rife-bench
@@ -101,8 +107,11 @@ class Engine {
   // Writes the frames at timesteps ts[i] in [0, 1] between a (t = 0) and b (t = 1) into outs[i], in
   // the configured format (alpha, where present, is written as 255). All timesteps of the pair run
   // as one batched forward pass.
+  // With an ensemble, the passes of every timestep run in the same batch and are averaged before
+  // the result is rounded to 8 bits; a frame's mirror image (and its 4.25 features) is made the
+  // first time a TimeFlip ensemble needs it and kept with the frame.
   void interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
-                   const std::vector<OutputPlanes>& outs);
+                   const std::vector<OutputPlanes>& outs, Ensemble ensemble = Ensemble::None);
   void interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride);
 
   // How different two frames are, for scene-cut detection: the mean absolute difference of their
@@ -120,6 +129,9 @@ class Engine {
   // Tensors of the file that were not loaded because only training uses them (official
   // checkpoints carry `teacher.*` and `caltime.*`: 40 in the 4.25/4.26 file); 0 for a plain file.
   size_t ignored_tensors() const;
+  // How many times the 4.25 feature encoder has run (once per prepared frame, once more per frame
+  // mirrored for an ensemble; never per pair): for tests and benchmarks.
+  uint64_t encoder_runs() const;
   Precision precision() const;        // the resolved precision, never Auto
   double scale() const;               // the flow scale in use (resolved from auto at configure())
   int padded_width() const;
@@ -136,11 +148,17 @@ class Engine {
 size_t bytes_per_pixel(PixelFormat format);  // packed RGB formats only (throws otherwise)
 bool is_yuv(PixelFormat format);
 int plane_count(PixelFormat format);
-// The automatic flow scale: 0.5 above 2560x1440 (4K and up), 1.0 below, as RIFE's authors advise.
+// The automatic flow scale by frame size, from measurements (README, Quality): 2 up to 1280x720
+// pixels, 1 up to 2560x1440, 0.5 above.
 double auto_scale(int width, int height);
+// Whether `scale` is one the engine accepts (0 = auto included).
+bool valid_scale(double scale);
 const char* to_string(Precision precision);
 Precision parse_precision(const std::string& name);  // "auto", "fp32", "fp16", "bf16"
 const char* to_string(ModelVersion version);         // "auto", "4.6", "4.25", "4.26", "4.25-lite"
+const char* to_string(Ensemble ensemble);            // "none", "time", "time+flip"
+Ensemble parse_ensemble(const std::string& name);    // those names; rife::Error otherwise
+int passes(Ensemble ensemble);                       // 1, 2, 4
 ModelVersion parse_model_version(const std::string& name);  // those names; rife::Error otherwise
 
 }  // namespace rife

@@ -92,11 +92,11 @@ void expect_matches_reference(const std::string& model, const std::string& refer
 }
 
 TEST(Engine, Rife46MatchesTheIndependentPyTorchIFNetOnOddSizesTimestepsAndScales) {
-  expect_matches_reference("official_module_prefix.pth", "reference_outputs.pth", 3);
+  expect_matches_reference("official_module_prefix.pth", "reference_outputs.pth", 5);  // scales 0.5, 1, 2, 4
 }
 
 TEST(Engine, Rife425MatchesTheIndependentPyTorchIFNetIncludingT0AndT1) {
-  expect_matches_reference("rife425_random.pth", "reference_outputs_425.pth", 4);
+  expect_matches_reference("rife425_random.pth", "reference_outputs_425.pth", 6);  // scales 0.5, 1, 2, 4
 }
 
 TEST(Engine, Rife425LiteMatchesTheIndependentPyTorchIFNet) {
@@ -104,7 +104,7 @@ TEST(Engine, Rife425LiteMatchesTheIndependentPyTorchIFNet) {
 }
 
 TEST(Engine, PadsToMultiplesOf32AndCropsBackToTheInputSize) {
-  rife::Engine engine(random_weights());
+  rife::Engine engine(random_weights(1.0));
   engine.configure({100, 37, rife::PixelFormat::RGB});
   EXPECT_EQ(engine.padded_width(), 128);
   EXPECT_EQ(engine.padded_height(), 64);
@@ -113,13 +113,20 @@ TEST(Engine, PadsToMultiplesOf32AndCropsBackToTheInputSize) {
   EXPECT_EQ(engine.padded_height(), 256);
 }
 
-TEST(Engine, AutoScaleHalvesTheFlowResolutionAbove1440p) {
+// The measured rule (README, Quality): a finer pyramid for small frames, a coarser one above 1440p.
+TEST(Engine, AutoScaleIsTwoUpTo720pOneUpTo1440pAndAHalfAbove) {
+  EXPECT_EQ(rife::auto_scale(320, 180), 2.0);
+  EXPECT_EQ(rife::auto_scale(640, 480), 2.0);
+  EXPECT_EQ(rife::auto_scale(1280, 720), 2.0);
+  EXPECT_EQ(rife::auto_scale(1280, 960), 1.0);
   EXPECT_EQ(rife::auto_scale(1920, 1080), 1.0);
   EXPECT_EQ(rife::auto_scale(2560, 1440), 1.0);
   EXPECT_EQ(rife::auto_scale(3840, 2160), 0.5);
   rife::Engine engine(random_weights());
   engine.configure({64, 48, rife::PixelFormat::RGB});
-  EXPECT_EQ(engine.scale(), 1.0);
+  EXPECT_EQ(engine.scale(), 2.0);
+  engine.configure({3840, 2160, rife::PixelFormat::RGB});
+  EXPECT_EQ(engine.scale(), 0.5);
 }
 
 TEST(Engine, HalfScalePadsToMultiplesOf64) {
@@ -255,20 +262,24 @@ TEST(ModelVersions, AForcedVersionThatDoesNotMatchTheFileIsAClearError) {
             std::string::npos);
 }
 
-TEST(ModelVersions, PaddingFollowsTheCoarsestScaleOfEachArchitecture) {
-  rife::Engine v425(with_model("rife425_random.pth"));
-  v425.configure({100, 70, rife::PixelFormat::RGB});
-  EXPECT_EQ(v425.padded_width(), 128);  // multiple of 64
-  EXPECT_EQ(v425.padded_height(), 128);
-  rife::Engine lite(with_model("rife425_lite_random.pth"));
-  lite.configure({130, 50, rife::PixelFormat::RGB});
-  EXPECT_EQ(lite.padded_width(), 256);  // multiple of 128
-  EXPECT_EQ(lite.padded_height(), 128);
-  auto half = with_model("rife425_random.pth");
-  half.scale = 0.5;
-  rife::Engine v425_half(half);
-  v425_half.configure({100, 70, rife::PixelFormat::RGB});
-  EXPECT_EQ(v425_half.padded_width(), 128);  // multiple of 128
+// Padding to 4 x the coarsest pyramid scale / the flow scale: what every level needs to stay on
+// whole pixels after the two stride-2 convolutions of a block.
+TEST(ModelVersions, PaddingFollowsTheCoarsestScaleOfEachArchitectureAndTheFlowScale) {
+  auto padded = [](const char* file, double scale, int w, int h) {
+    auto o = with_model(file);
+    o.scale = scale;
+    rife::Engine e(o);
+    e.configure({w, h, rife::PixelFormat::RGB});
+    return std::make_pair(e.padded_width(), e.padded_height());
+  };
+  EXPECT_EQ(padded("rife425_random.pth", 1.0, 100, 70), std::make_pair(128, 128));       // multiple of 64
+  EXPECT_EQ(padded("rife425_lite_random.pth", 1.0, 130, 50), std::make_pair(256, 128));  // 128
+  EXPECT_EQ(padded("rife425_random.pth", 0.5, 100, 70), std::make_pair(128, 128));       // 128
+  EXPECT_EQ(padded("rife425_random.pth", 2.0, 100, 70), std::make_pair(128, 96));        // 32
+  EXPECT_EQ(padded("rife425_random.pth", 4.0, 100, 70), std::make_pair(112, 80));        // 16
+  EXPECT_EQ(padded("rife425_lite_random.pth", 2.0, 130, 50), std::make_pair(192, 64));   // 64
+  EXPECT_EQ(padded("official_plain.pth", 2.0, 100, 70), std::make_pair(112, 80));        // 16
+  EXPECT_EQ(padded("official_plain.pth", 4.0, 100, 70), std::make_pair(104, 72));        // 8
 }
 
 TEST(FeatureCache, CachedAndPerPairFeaturesGiveIdenticalFrames) {
@@ -333,8 +344,16 @@ TEST(Engine, IsDeterministic) {
 
 TEST(EngineErrors, BadOptionsAreRefusedWithTheirValue) {
   auto o = random_weights();
-  o.scale = 0.3;
-  EXPECT_NE(expect_error([&] { rife::Engine e(o); }).find("scale 0.3"), std::string::npos);
+  for (double bad : {0.3, 3.0, 8.0, -1.0}) {
+    o.scale = bad;
+    const auto msg = expect_error([&] { rife::Engine e(o); });
+    EXPECT_NE(msg.find("scale " + std::to_string(bad)), std::string::npos) << msg;
+    EXPECT_NE(msg.find("use 0.25, 0.5, 1, 2 or 4"), std::string::npos) << msg;
+  }
+  for (double good : {0.0, 0.25, 0.5, 1.0, 2.0, 4.0}) {
+    o.scale = good;
+    EXPECT_NO_THROW(rife::Engine e(o)) << good;
+  }
   o = random_weights();
   o.device = "gpu7";
   EXPECT_NE(expect_error([&] { rife::Engine e(o); }).find("invalid device 'gpu7'"), std::string::npos);
@@ -473,4 +492,116 @@ TEST(Engine, ChannelsLastComputesTheSameFrames) {
     for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, std::abs(int(x[i]) - int(y[i])));
     EXPECT_LE(worst, 1) << model;
   }
+}
+
+// ---- Ensembles: several passes per frame, averaged, in one batch.
+
+namespace {
+
+// Smooth moving RGB frames (a real-video stand-in) of w x h.
+std::vector<uint8_t> smooth_frame(int w, int h, int shift) {
+  std::vector<uint8_t> f(size_t(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c)
+        f[(size_t(y) * w + x) * 3 + c] =
+            uint8_t(128 + 90 * std::sin(0.25 * (x + shift) + 0.15 * y + 2 * c) * std::cos(0.11 * (y - shift) + x * 0.02));
+  return f;
+}
+
+std::vector<uint8_t> mirrored(const std::vector<uint8_t>& f, int w, int h) {
+  std::vector<uint8_t> m(f.size());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) m[(size_t(y) * w + x) * 3 + c] = f[(size_t(y) * w + (w - 1 - x)) * 3 + c];
+  return m;
+}
+
+// The ensemble computed pass by pass through the plain API (each pass rounded to 8 bits, then
+// averaged) against the engine's batched ensemble: equal within rounding.
+void expect_ensemble_is_its_passes_averaged(const char* model, rife::Ensemble ensemble) {
+  const int w = 44, h = 30;
+  auto o = with_model(model);
+  o.scale = 1.0;
+  rife::Engine engine(o);
+  const auto f0 = smooth_frame(w, h, 0), f1 = smooth_frame(w, h, 3);
+  const std::vector<float> ts = {0.3f, 0.7f};
+  engine.configure({w, h, rife::PixelFormat::RGB});
+  const size_t stride = size_t(w) * 3;
+  auto a = engine.prepare(f0.data(), stride), b = engine.prepare(f1.data(), stride);
+  std::vector<std::vector<uint8_t>> batched(ts.size(), std::vector<uint8_t>(stride * h));
+  engine.interpolate(a, b, ts, {{{batched[0].data()}, {stride}}, {{batched[1].data()}, {stride}}}, ensemble);
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const float t = ts[i];
+    std::vector<std::vector<uint8_t>> passes = {run(engine, f0, f1, w, h, rife::PixelFormat::RGB, t),
+                                                run(engine, f1, f0, w, h, rife::PixelFormat::RGB, 1.0f - t)};
+    if (ensemble == rife::Ensemble::TimeFlip) {
+      const auto m0 = mirrored(f0, w, h), m1 = mirrored(f1, w, h);
+      passes.push_back(mirrored(run(engine, m0, m1, w, h, rife::PixelFormat::RGB, t), w, h));
+      passes.push_back(mirrored(run(engine, m1, m0, w, h, rife::PixelFormat::RGB, 1.0f - t), w, h));
+    }
+    int worst = 0, differs_from_single = 0;
+    for (size_t j = 0; j < batched[i].size(); ++j) {
+      double sum = 0;
+      for (const auto& p : passes) sum += p[j];
+      worst = std::max(worst, int(std::ceil(std::abs(sum / double(passes.size()) - batched[i][j]))));
+      differs_from_single += batched[i][j] != passes[0][j];
+    }
+    EXPECT_LE(worst, 1) << model << " " << rife::to_string(ensemble) << " t = " << t;
+    EXPECT_GT(differs_from_single, 0) << "the ensemble must not be the single pass";
+  }
+}
+
+}  // namespace
+
+TEST(Ensemble, TimeIsThePairAndItsReverseAveragedInOneBatch) {
+  expect_ensemble_is_its_passes_averaged("official_plain.pth", rife::Ensemble::Time);
+  expect_ensemble_is_its_passes_averaged("rife425_random.pth", rife::Ensemble::Time);
+}
+
+TEST(Ensemble, TimeFlipAddsTheMirroredPairBothWays) {
+  expect_ensemble_is_its_passes_averaged("official_plain.pth", rife::Ensemble::TimeFlip);
+  expect_ensemble_is_its_passes_averaged("rife425_random.pth", rife::Ensemble::TimeFlip);
+}
+
+TEST(Ensemble, NoneIsThePlainForwardPass) {
+  const int w = 44, h = 30;
+  rife::Engine engine(with_model("rife425_random.pth"));
+  const auto f0 = smooth_frame(w, h, 0), f1 = smooth_frame(w, h, 3);
+  const auto plain = run(engine, f0, f1, w, h, rife::PixelFormat::RGB, 0.5f);
+  const size_t stride = size_t(w) * 3;
+  auto a = engine.prepare(f0.data(), stride), b = engine.prepare(f1.data(), stride);
+  std::vector<uint8_t> out(stride * h);
+  engine.interpolate(a, b, {0.5f}, {{{out.data()}, {stride}}}, rife::Ensemble::None);
+  EXPECT_EQ(out, plain);
+}
+
+// 4.25's encoder runs once per prepared frame and once per mirrored frame, never per pair: the
+// reversed passes reuse the features as they are, the mirrored ones are made once and kept.
+TEST(Ensemble, FeaturesAreComputedOncePerFrameAndOncePerMirroredFrame) {
+  const int w = 44, h = 30;
+  rife::Engine engine(with_model("rife425_random.pth"));
+  engine.configure({w, h, rife::PixelFormat::RGB});
+  const size_t stride = size_t(w) * 3;
+  const auto f0 = smooth_frame(w, h, 0), f1 = smooth_frame(w, h, 3), f2 = smooth_frame(w, h, 6);
+  std::vector<uint8_t> out(stride * h);
+  const std::vector<rife::OutputPlanes> outs = {{{out.data()}, {stride}}};
+  auto a = engine.prepare(f0.data(), stride), b = engine.prepare(f1.data(), stride);
+  EXPECT_EQ(engine.encoder_runs(), 2u);
+  engine.interpolate(a, b, {0.5f}, outs, rife::Ensemble::Time);
+  EXPECT_EQ(engine.encoder_runs(), 2u) << "the reversed pass swaps the features";
+  engine.interpolate(a, b, {0.5f}, outs, rife::Ensemble::TimeFlip);
+  EXPECT_EQ(engine.encoder_runs(), 4u) << "each frame mirrored and encoded once";
+  engine.interpolate(a, b, {0.5f}, outs, rife::Ensemble::TimeFlip);
+  EXPECT_EQ(engine.encoder_runs(), 4u) << "kept with the frames";
+  auto c = engine.prepare(f2.data(), stride);
+  engine.interpolate(b, c, {0.5f}, outs, rife::Ensemble::TimeFlip);
+  EXPECT_EQ(engine.encoder_runs(), 6u) << "the next pair reuses b's mirror: only c is new (prepared + mirrored)";
+}
+
+TEST(Ensemble, NamesRoundTripAndUnknownNamesAreRefused) {
+  for (auto e : {rife::Ensemble::None, rife::Ensemble::Time, rife::Ensemble::TimeFlip})
+    EXPECT_EQ(rife::parse_ensemble(rife::to_string(e)), e);
+  EXPECT_EQ(rife::passes(rife::Ensemble::TimeFlip), 4);
+  EXPECT_NE(expect_error([] { rife::parse_ensemble("flip"); }).find("unknown ensemble 'flip'"), std::string::npos);
 }
