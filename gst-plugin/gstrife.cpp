@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "output_schedule.h"
+#include "quality_controller.h"
 #include "rife_engine.h"
 #include "settings.h"
 #include "stats_window.h"
@@ -63,6 +64,8 @@ enum {
   PROP_FRAMES_SKIPPED,
   PROP_STATS_INTERVAL,
   PROP_FP32_WARP,
+  PROP_ENSEMBLE,
+  PROP_ENSEMBLE_SWITCHES,
 };
 
 namespace {
@@ -74,6 +77,8 @@ struct Streaming {
   rife_gst::OutputSchedule schedule;
   bool warned_no_timestamps = false;
   double inference_ns_avg = 0;  // running mean per interpolated frame, to predict lateness
+  bool warm = false;            // a batch has run since the last caps: the next one's time is typical
+  rife_gst::QualityController quality;  // ensemble=auto: the mode for each batch
   StatsWindow stats;
 };
 
@@ -83,11 +88,12 @@ struct QosState {
   gdouble proportion = 1.0;
   GstClockTime latency = GST_CLOCK_TIME_NONE;  // the pipeline latency, from the LATENCY event
   bool live = false;                           // upstream is live (from the latency query)
+  bool syncing = false;                        // QOS events arrived: a sink downstream renders on time
 };
 
 struct Counters {
-  std::atomic<guint64> in{0}, out{0}, interpolated{0}, skipped{0}, scene_cuts{0};
-  void reset() { in = out = interpolated = skipped = scene_cuts = 0; }
+  std::atomic<guint64> in{0}, out{0}, interpolated{0}, skipped{0}, scene_cuts{0}, ensemble_switches{0};
+  void reset() { in = out = interpolated = skipped = scene_cuts = ensemble_switches = 0; }
 };
 
 gint64 now_us() { return g_get_monotonic_time(); }
@@ -115,6 +121,7 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(rife, "rife", GST_RANK_NONE, GST_TYPE_RIFE
 
 GType gst_rife_precision_get_type(void) { return rife_gst::precision_enum_type(); }
 GType gst_rife_model_version_get_type(void) { return rife_gst::model_version_enum_type(); }
+GType gst_rife_ensemble_get_type(void) { return rife_gst::ensemble_enum_type(); }
 
 // Sizes the engine accepts (2..16384 per side); any frame rate.
 #define RIFE_CAPS                                \
@@ -167,6 +174,9 @@ static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* 
     case PROP_FP32_WARP:
       s.fp32_warp = g_value_get_boolean(value);
       break;
+    case PROP_ENSEMBLE:
+      s.ensemble = rife_gst::EnsembleSetting(g_value_get_enum(value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -185,6 +195,8 @@ static const std::atomic<guint64>* gst_rife_counter(GstRifePrivate* priv, guint 
       return &priv->counters.skipped;
     case PROP_SCENE_CUTS:
       return &priv->counters.scene_cuts;
+    case PROP_ENSEMBLE_SWITCHES:
+      return &priv->counters.ensemble_switches;
     default:
       return nullptr;
   }
@@ -225,6 +237,9 @@ static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value,
       break;
     case PROP_FP32_WARP:
       g_value_set_boolean(value, s.fp32_warp);
+      break;
+    case PROP_ENSEMBLE:
+      g_value_set_enum(value, int(s.ensemble));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -268,6 +283,7 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
                     st.engine->ignored_tensors());
   self->priv->counters.reset();
   st.inference_ns_avg = 0;
+  st.quality.reset(rife::Ensemble::TimeFlip);
   st.stats.restart(now_us());
   st.schedule.restart();
   std::lock_guard<std::mutex> lock(self->priv->qos_lock);
@@ -376,6 +392,8 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
   st.in_info = in;
   st.out_info = out;
   st.schedule.set_rates(in.fps_n, in.fps_d, out.fps_n, out.fps_d);
+  st.quality.reset(rife::Ensemble::TimeFlip);  // costs differ with the size: learn them again
+  st.warm = false;
   // An output waits for the next input (one input frame), and the interpolated frames of a pair
   // are due within it: one more output frame covers their computation.
   const GstClockTime in_frame = st.schedule.input_frame_duration(), out_frame = st.schedule.output_frame_duration();
@@ -538,6 +556,8 @@ static bool gst_rife_is_late(GstRife* self, GstClockTime pts) {
   const GstClockTime now = gst_clock_get_time(clock);
   gst_object_unref(clock);
   const GstClockTime ready = now + GstClockTime(streaming_of(self).inference_ns_avg);
+  GST_LOG_OBJECT(self, "deadline check: ready at %" GST_TIME_FORMAT ", due at %" GST_TIME_FORMAT " + latency %" GST_TIME_FORMAT,
+                 GST_TIME_ARGS(ready - base_time), GST_TIME_ARGS(rt), GST_TIME_ARGS(qos.latency));
   return now > base_time && ready - base_time > rt + qos.latency;
 }
 
@@ -575,12 +595,49 @@ static void gst_rife_skip_late_interpolations(GstRife* self) {
 // ---------------------------------------------------------------------------------------------
 // Producing outputs
 
-static void gst_rife_record_inference(GstRife* self, double ns, size_t frames) {
+static void gst_rife_record_inference(GstRife* self, double ns, size_t frames, rife::Ensemble ensemble) {
   Streaming& st = streaming_of(self);
   const double per_frame = ns / double(frames);
+  st.stats.add_inference(per_frame / 1e6, int(frames), ensemble);
+  // The first batch at a new size runs cold (the CPU's and cuDNN's kernels for that shape are made
+  // then; 5-10x a warm batch at small sizes on a CPU): it would make live QoS skip for a while and
+  // ensemble=auto start from a wrong cost.
+  if (!st.warm) {
+    st.warm = true;
+    return;
+  }
   // Running mean, weighted towards recent frames (the device warms up, the load changes).
   st.inference_ns_avg = st.inference_ns_avg == 0 ? per_frame : 0.8 * st.inference_ns_avg + 0.2 * per_frame;
-  st.stats.add_inference(per_frame / 1e6, int(frames));
+  st.quality.record(ensemble, ns, int(frames));
+}
+
+// The ensemble for a batch: the one the property names, or with `auto` the best the time allows.
+// There is a deadline when upstream is live or a sink downstream syncs (it sends QOS events): the
+// next pair's batch is due one input interval later. Without one (offline), time+flip.
+static rife::Ensemble gst_rife_choose_ensemble(GstRife* self, const rife_gst::OutputSchedule::Batch& batch) {
+  rife_gst::EnsembleSetting setting;
+  {
+    std::lock_guard<std::mutex> lock(self->priv->settings_lock);
+    setting = self->priv->settings.ensemble;
+  }
+  if (setting != rife_gst::EnsembleSetting::Auto) return rife::Ensemble(int(setting));
+  bool deadline;
+  {
+    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
+    deadline = self->priv->qos.live || self->priv->qos.syncing;
+  }
+  rife_gst::QualityController& quality = streaming_of(self).quality;
+  const rife::Ensemble before = quality.current();
+  const GstClockTime span = batch.pair_span();
+  const rife::Ensemble mode =
+      quality.choose(deadline && GST_CLOCK_TIME_IS_VALID(span) ? double(span) : 0.0, int(batch.size()));
+  if (deadline && mode != before) {
+    ++self->priv->counters.ensemble_switches;
+    GST_INFO_OBJECT(self, "ensemble %s -> %s (budget %" GST_TIME_FORMAT ", estimate %.1f ms)",
+                    rife::to_string(before), rife::to_string(mode), GST_TIME_ARGS(span),
+                    quality.estimate_ns(mode, int(batch.size())) / 1e6);
+  }
+  return mode;
 }
 
 // Runs the next batch of interpolations (one pair's outputs) as one forward pass of the engine.
@@ -592,15 +649,17 @@ static GstFlowReturn gst_rife_interpolate_batch(GstRife* self) {
     const GstFlowReturn ret = outputs.add();
     if (ret != GST_FLOW_OK) return ret;
   }
+  const rife::Ensemble ensemble = gst_rife_choose_ensemble(self, batch);
   const auto start = std::chrono::steady_clock::now();
   try {
-    st.engine->interpolate(batch.before(), batch.after(), batch.timesteps(), outputs.planes());
+    st.engine->interpolate(batch.before(), batch.after(), batch.timesteps(), outputs.planes(), ensemble);
   } catch (const std::exception& e) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
     return GST_FLOW_ERROR;
   }
   gst_rife_record_inference(
-      self, std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count(), batch.size());
+      self, std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count(), batch.size(),
+      ensemble);
   self->priv->counters.interpolated += batch.size();
   st.schedule.complete(std::move(batch), outputs.take());
   return GST_FLOW_OK;
@@ -615,7 +674,8 @@ static void gst_rife_post_stats_if_due(GstRife* self) {
   StatsWindow& stats = streaming_of(self).stats;
   const gint64 now = now_us();
   if (!stats.due(now, interval)) return;
-  GstStructure* s = stats.summary(now, self->priv->counters.skipped.load(), self->priv->counters.scene_cuts.load());
+  const Counters& c = self->priv->counters;
+  GstStructure* s = stats.summary(now, c.skipped.load(), c.scene_cuts.load(), c.ensemble_switches.load());
   GST_LOG_OBJECT(self, "%" GST_PTR_FORMAT, s);
   gst_element_post_message(GST_ELEMENT_CAST(self), gst_message_new_element(GST_OBJECT_CAST(self), s));
   stats.restart(now);
@@ -800,6 +860,7 @@ static gboolean gst_rife_src_event(GstBaseTransform* trans, GstEvent* event) {
       std::lock_guard<std::mutex> lock(self->priv->qos_lock);
       QosState& qos = self->priv->qos;
       qos.proportion = proportion;
+      qos.syncing = true;
       // As GstBaseTransform does: when late, aim ahead by the lateness once more.
       qos.earliest = !GST_CLOCK_TIME_IS_VALID(timestamp) ? GST_CLOCK_TIME_NONE
                      : diff > 0                          ? timestamp + 2 * diff
@@ -879,9 +940,9 @@ static void gst_rife_install_model_properties(GObjectClass* gobject_class) {
   g_object_class_install_property(
       gobject_class, PROP_SCALE,
       g_param_spec_double("scale", "Flow scale",
-                          "Resolution of the flow estimation: 1.0, 0.5 (advised for 4K), 0.25; 0 = auto "
-                          "(0.5 above 2560x1440, else 1.0)",
-                          0.0, 1.0, 0.0, flags));
+                          "Resolution the flow pyramid works at: 0.25, 0.5, 1, 2 or 4 (2 = finer flow for small "
+                          "frames, 0.5 = coarser for 4K); 0 = auto by frame size (README, Quality)",
+                          0.0, 4.0, 0.0, flags));
   g_object_class_install_property(
       gobject_class, PROP_FP32_WARP,
       g_param_spec_boolean("fp32-warp", "FP32 warp",
@@ -909,8 +970,16 @@ static void gst_rife_install_stream_properties(GObjectClass* gobject_class) {
       gobject_class, PROP_STATS_INTERVAL,
       g_param_spec_double("stats-interval", "Statistics interval",
                           "Post a 'rife-stats' element message every this many seconds (fps-in, fps-out, "
-                          "interpolated, inference-mean-ms, inference-p95-ms, skipped, scene-cuts); 0 = never",
+                          "interpolated, inference-mean-ms, inference-p95-ms, skipped, scene-cuts, the share of "
+                          "frames per ensemble mode, ensemble-switches); 0 = never",
                           0.0, 3600.0, 0.0, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_ENSEMBLE,
+      g_param_spec_enum("ensemble", "Ensemble",
+                        "Forward passes averaged per interpolated frame: none (1), time (the pair in reverse too, 2), "
+                        "time+flip (and the mirrored pair both ways, 4), or auto: live (or before a syncing sink) the "
+                        "best whose measured cost fits the input interval, with hysteresis; otherwise time+flip",
+                        GST_TYPE_RIFE_ENSEMBLE, int(rife_gst::EnsembleSetting::None), flags));
 }
 
 static void gst_rife_install_counters(GObjectClass* gobject_class) {
@@ -925,6 +994,8 @@ static void gst_rife_install_counters(GObjectClass* gobject_class) {
       {PROP_SCENE_CUTS, "scene-cuts", "Scene cuts", "Scene cuts detected since start"},
       {PROP_FRAMES_SKIPPED, "frames-skipped", "Frames skipped",
        "Interpolations skipped by QoS since start (their time covered by an input instead)"},
+      {PROP_ENSEMBLE_SWITCHES, "ensemble-switches", "Ensemble switches",
+       "Times ensemble=auto changed mode since start (against a deadline)"},
   };
   for (const auto& c : counters)
     g_object_class_install_property(gobject_class, c.id,
@@ -966,4 +1037,5 @@ static void gst_rife_class_init(GstRifeClass* klass) {
 
   gst_type_mark_as_plugin_api(GST_TYPE_RIFE_PRECISION, GstPluginAPIFlags(0));
   gst_type_mark_as_plugin_api(GST_TYPE_RIFE_MODEL_VERSION, GstPluginAPIFlags(0));
+  gst_type_mark_as_plugin_api(GST_TYPE_RIFE_ENSEMBLE, GstPluginAPIFlags(0));
 }

@@ -13,6 +13,8 @@ G_DECLARE_FINAL_TYPE(GstRife, gst_rife, GST, RIFE, GstBaseTransform)
 GType gst_rife_precision_get_type(void);
 #define GST_TYPE_RIFE_MODEL_VERSION (gst_rife_model_version_get_type())
 GType gst_rife_model_version_get_type(void);
+#define GST_TYPE_RIFE_ENSEMBLE (gst_rife_ensemble_get_type())
+GType gst_rife_ensemble_get_type(void);
 
 GST_ELEMENT_REGISTER_DECLARE(rife);
 

@@ -84,8 +84,8 @@ void OutputSchedule::queue_between(const Input& next, bool scene_cut, GstClockTi
   if (scene_cut)
     queue_.push_back({OutputKind::Held, pts, duration, next_discont_, pair_, nearer.ref(), 0.0f, {}, {}});
   else
-    queue_.push_back(
-        {OutputKind::Interpolated, pts, duration, next_discont_, pair_, nearer.ref(), t, cached_.prepared, next.prepared});
+    queue_.push_back({OutputKind::Interpolated, pts, duration, next_discont_, pair_, nearer.ref(), t, cached_.prepared,
+                      next.prepared, next.pts - cached_.pts});
   next_discont_ = false;
 }
 
@@ -140,12 +140,16 @@ void OutputSchedule::restart() {
   offset_ = 0;
 }
 
-bool OutputSchedule::needs_interpolation() const {
-  return ready_.empty() && !queue_.empty() && queue_.front().kind == OutputKind::Interpolated;
-}
+bool OutputSchedule::needs_interpolation() const { return GST_CLOCK_TIME_IS_VALID(upcoming_interpolation()); }
 
 OutputSchedule::Batch OutputSchedule::take_batch() {
   Batch batch;
+  if (queue_.front().kind != OutputKind::Interpolated) {
+    // The pair's input comes first: it is ready as it is, and leaves before the batch's results.
+    Pending input = std::move(queue_.front());
+    queue_.pop_front();
+    ready_.push_back(stamp(BufferRef::adopt(gst_buffer_copy(input.input.get())), input));
+  }
   const guint64 pair = queue_.front().pair;
   while (!queue_.empty() && queue_.front().kind == OutputKind::Interpolated && queue_.front().pair == pair) {
     batch.timesteps_.push_back(queue_.front().t);
@@ -200,10 +204,11 @@ Ready OutputSchedule::pop() {
   }
   Pending p = std::move(queue_.front());
   queue_.pop_front();
-  // A new buffer header sharing the input's memory: bit-exact, no copy of pixels, own timestamps.
   return stamp(BufferRef::adopt(gst_buffer_copy(p.input.get())), p);
 }
 
+// Inputs leave as a new buffer header sharing the input's memory (gst_buffer_copy): bit-exact, no
+// copy of pixels, timestamps of their own.
 Ready OutputSchedule::stamp(BufferRef buffer, const Pending& p) {
   GstBuffer* buf = gst_buffer_make_writable(buffer.release());
   GST_BUFFER_PTS(buf) = p.pts;

@@ -5,9 +5,10 @@
 // next input arrives, every grid time between the two becomes an output: at t = 0 the earlier input
 // itself (pushed as it is, bit-exact), otherwise an interpolation at t = (T_k - p0) / (p1 - p0), or
 // at a scene cut the nearer input held in its place. The interpolations of one pair leave as one
-// batch for the engine; finished outputs leave in time order, stamped (PTS, DURATION, OFFSET,
-// DISCONT). No output is ever invented across a discontinuity, a gap or backwards time, and no
-// input is ever dropped.
+// batch for the engine, before the pair's first input is pushed (live, pushing blocks until the
+// frame's render time: computing first leaves the batch the whole latency, not one output frame);
+// finished outputs leave in time order, stamped (PTS, DURATION, OFFSET, DISCONT). No output is ever
+// invented across a discontinuity, a gap or backwards time, and no input is ever dropped.
 //
 //   schedule.add(input, scene_cut);                     // queues the outputs up to this input
 //   while (!schedule.empty()) {
@@ -66,6 +67,7 @@ class OutputSchedule {
     BufferRef input;  // Input/Held: the input shown. Interpolated: the nearer input (held if skipped)
     float t;          // Interpolated: the timestep between `before` and `after`
     rife::FrameHandle before, after;
+    GstClockTime span = GST_CLOCK_TIME_NONE;  // Interpolated: the time from `before` to `after`
   };
 
  public:
@@ -76,6 +78,8 @@ class OutputSchedule {
     const rife::FrameHandle& after() const;
     const std::vector<float>& timesteps() const { return timesteps_; }
     size_t size() const { return timesteps_.size(); }
+    // The time between the pair's two inputs: live, the next batch is due that much later.
+    GstClockTime pair_span() const { return outputs_.front().span; }
 
    private:
     friend class OutputSchedule;
@@ -127,7 +131,8 @@ class OutputSchedule {
 
   // ---- Outputs, in time order
   bool empty() const { return ready_.empty() && queue_.empty(); }
-  // Whether the next output is an interpolation still to compute (take_batch() it).
+  // Whether a batch is due: the next output is an interpolation still to compute, or the pair's
+  // input whose interpolations follow it (take_batch() readies that input and takes the batch).
   bool needs_interpolation() const;
   Batch take_batch();
   // The engine's results for `batch`, one per timestep in order; they become ready outputs.

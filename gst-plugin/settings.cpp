@@ -45,4 +45,20 @@ GType model_version_enum_type() {
   return type;
 }
 
+GType ensemble_enum_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {int(EnsembleSetting::None), "One forward pass per frame, as the reference implementations", "none"},
+      {int(EnsembleSetting::Time), "Average with the pair in reverse (2 passes)", "time"},
+      {int(EnsembleSetting::TimeFlip), "Average with the reverse and the mirrored pair both ways (4 passes)",
+       "time+flip"},
+      {int(EnsembleSetting::Auto),
+       "The best the time allows: live (or before a syncing sink) the best whose measured cost fits the input "
+       "interval, else time+flip",
+       "auto"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifeEnsemble", values));
+  return type;
+}
+
 }  // namespace rife_gst

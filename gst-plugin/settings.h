@@ -15,6 +15,9 @@ namespace rife_gst {
 // (printed by test_streaming, SceneCuts.TheRealClipHasNoFalseCuts).
 constexpr double kDefaultSceneThreshold = 0.12;
 
+// The `ensemble` property: a fixed ensemble of the engine, or auto (see quality_controller.h).
+enum class EnsembleSetting { None, Time, TimeFlip, Auto };
+
 struct Settings {
   // Read by start(): changed only in NULL or READY.
   std::string model_path = default_model_path();
@@ -27,6 +30,7 @@ struct Settings {
   bool scene_detection = true;
   double scene_threshold = kDefaultSceneThreshold;
   double stats_interval = 0.0;  // seconds; 0 = no rife-stats messages
+  EnsembleSetting ensemble = EnsembleSetting::None;
 
   // $RIFE_MODEL_PATH if set, else the real 4.25/4.26 checkpoint set-up places in models/weights/.
   static std::string default_model_path();
@@ -36,5 +40,6 @@ struct Settings {
 // GEnum types of the enum properties (values are the engine's enums).
 GType precision_enum_type();
 GType model_version_enum_type();
+GType ensemble_enum_type();
 
 }  // namespace rife_gst

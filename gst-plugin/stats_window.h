@@ -1,11 +1,14 @@
-// What the element measured since the last `rife-stats` message: frames in and out, and the
-// inference time of each interpolated frame (a batch's time shared by its frames).
+// What the element measured since the last `rife-stats` message: frames in and out, the inference
+// time of each interpolated frame (a batch's time shared by its frames) and the ensemble it ran in.
 #pragma once
 
 #include <gst/gst.h>
 
 #include <algorithm>
+#include <array>
 #include <vector>
+
+#include "rife_engine.h"
 
 class StatsWindow {
  public:
@@ -13,11 +16,13 @@ class StatsWindow {
     start_us_ = now_us;
     in_ = out_ = 0;
     inference_ms_.clear();
+    by_ensemble_.fill(0);
   }
   void count_in() { ++in_; }
   void count_out() { ++out_; }
-  void add_inference(double ms_per_frame, int frames) {
+  void add_inference(double ms_per_frame, int frames, rife::Ensemble ensemble) {
     inference_ms_.insert(inference_ms_.end(), frames, ms_per_frame);
+    by_ensemble_[size_t(ensemble)] += guint64(frames);
   }
 
   bool due(gint64 now_us, double interval_s) const {
@@ -25,7 +30,7 @@ class StatsWindow {
   }
 
   // Summarises the window into an element message structure named `rife-stats`.
-  GstStructure* summary(gint64 now_us, guint64 skipped_total, guint64 cuts_total) {
+  GstStructure* summary(gint64 now_us, guint64 skipped_total, guint64 cuts_total, guint64 switches_total) {
     const double seconds = std::max(1e-9, double(now_us - start_us_) / 1e6);
     double mean = 0, p95 = 0;
     if (!inference_ms_.empty()) {
@@ -34,15 +39,21 @@ class StatsWindow {
       std::sort(inference_ms_.begin(), inference_ms_.end());
       p95 = inference_ms_[std::min(inference_ms_.size() - 1, size_t(0.95 * double(inference_ms_.size())))];
     }
+    // The share of the window's interpolated frames computed in each ensemble mode.
+    const double n = std::max<double>(1.0, double(inference_ms_.size()));
     return gst_structure_new("rife-stats", "interval", G_TYPE_DOUBLE, seconds, "fps-in", G_TYPE_DOUBLE,
                              double(in_) / seconds, "fps-out", G_TYPE_DOUBLE, double(out_) / seconds, "interpolated",
                              G_TYPE_UINT64, guint64(inference_ms_.size()), "inference-mean-ms", G_TYPE_DOUBLE, mean,
                              "inference-p95-ms", G_TYPE_DOUBLE, p95, "skipped", G_TYPE_UINT64, skipped_total,
-                             "scene-cuts", G_TYPE_UINT64, cuts_total, nullptr);
+                             "scene-cuts", G_TYPE_UINT64, cuts_total, "ensemble-none", G_TYPE_DOUBLE,
+                             double(by_ensemble_[0]) / n, "ensemble-time", G_TYPE_DOUBLE, double(by_ensemble_[1]) / n,
+                             "ensemble-time-flip", G_TYPE_DOUBLE, double(by_ensemble_[2]) / n, "ensemble-switches",
+                             G_TYPE_UINT64, switches_total, nullptr);
   }
 
  private:
   gint64 start_us_ = -1;
   guint64 in_ = 0, out_ = 0;
   std::vector<double> inference_ms_;
+  std::array<guint64, 3> by_ensemble_{};
 };

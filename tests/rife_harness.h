@@ -75,6 +75,31 @@ inline GstBuffer* buffer_of(const std::vector<guint8>& bytes, GstClockTime pts) 
   return b;
 }
 
+// A rife harness whose element posts to a bus of the test's own (a harness has none), both released
+// at the end of the scope.
+struct HarnessOnBus {
+  GstHarness* h;
+  GstBus* bus;
+  HarnessOnBus(const std::string& in_caps, const std::string& options)
+      : h(new_rife_harness(in_caps, options)), bus(gst_bus_new()) {
+    gst_element_set_bus(h->element, bus);
+  }
+  ~HarnessOnBus() {
+    gst_element_set_bus(h->element, nullptr);
+    gst_object_unref(bus);
+    gst_harness_teardown(h);
+  }
+  HarnessOnBus(const HarnessOnBus&) = delete;
+  HarnessOnBus& operator=(const HarnessOnBus&) = delete;
+};
+
+// The messages of one type on `bus` so far; the caller unrefs them.
+inline std::vector<GstMessage*> messages(GstBus* bus, GstMessageType type) {
+  std::vector<GstMessage*> out;
+  while (GstMessage* m = gst_bus_pop_filtered(bus, type)) out.push_back(m);
+  return out;
+}
+
 // Every buffer the element has pushed so far (the harness delivers synchronously).
 inline std::vector<GstBuffer*> pull_all(GstHarness* h) {
   std::vector<GstBuffer*> out;

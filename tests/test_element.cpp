@@ -232,9 +232,9 @@ TEST(RifeProperties, EveryPropertyIsDocumented) {
     const char* blurb = g_param_spec_get_blurb(specs[i]);
     EXPECT_TRUE(blurb && strlen(blurb) > 15) << g_param_spec_get_name(specs[i]);
   }
-  EXPECT_EQ(ours, 14) << "model-path, model-version, device, precision, scale, fp32-warp, "
+  EXPECT_EQ(ours, 16) << "model-path, model-version, device, precision, scale, fp32-warp, "
                          "frames-in/out/interpolated, scene-detection, scene-threshold, scene-cuts, frames-skipped, "
-                         "stats-interval";
+                         "stats-interval, ensemble, ensemble-switches";
   g_free(specs);
   gboolean qos = FALSE;
   g_object_get(e, "qos", &qos, nullptr);

@@ -11,10 +11,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "rife_engine.h"
 #include "rife_harness.h"
 #include "test_support.h"
 
@@ -67,9 +69,11 @@ struct LiveRun {
 
 LiveRun run_live(int frames, bool qos) {
   // 960x540 at 30 fps: on a CPU each interpolation takes several times the 33 ms between inputs.
+  // Flow scale 1: at the automatic scale (2 at this size) one cold interpolation on 2 cores outlasts
+  // the whole 3 s stream, and the test is about what QoS does after it.
   const std::string launch = "videotestsrc is-live=true pattern=ball num-buffers=" + std::to_string(frames) +
                              " ! video/x-raw,format=RGBx,width=960,height=540,framerate=30/1 ! rife name=rife "
-                             "device=cpu scene-detection=false qos=" +
+                             "device=cpu scale=1 scene-detection=false qos=" +
                              (qos ? "true" : "false") + " model-path=" + kModel + " ! fakesink name=sink sync=true";
   GstElement* pipeline = gst_parse_launch(launch.c_str(), nullptr);
   Lateness l{pipeline, {}};
@@ -119,6 +123,102 @@ TEST(LiveQos, ASlowEngineBehindALiveSourceStaysInRealTime) {
   EXPECT_EQ(without.skipped, 0u);
   EXPECT_EQ(without.interpolated, 14u);
   EXPECT_GT(max_of_second_half(without.lateness), max_of_second_half(with_qos.lateness));
+}
+
+namespace {
+
+// This machine's single-pass cost at w x h (the fixture weights, CPU): the median of a few warm runs.
+double single_pass_seconds(int w, int h) {
+  rife::EngineOptions o;
+  o.model_path = kModel;
+  o.device = "cpu";
+  rife::Engine engine(o);
+  engine.configure({w, h, rife::PixelFormat::RGB});
+  const auto f0 = rife_test::moving_frame(w, h, 0), f1 = rife_test::moving_frame(w, h, 1);
+  const size_t stride = size_t(w) * 3;
+  auto a = engine.prepare(f0.data(), stride), b = engine.prepare(f1.data(), stride);
+  std::vector<guint8> out(stride * h);
+  std::vector<double> s;
+  for (int i = 0; i < 9; ++i) {
+    const gint64 start = g_get_monotonic_time();
+    engine.interpolate(a, b, 0.5f, out.data(), stride);
+    if (i >= 2) s.push_back(double(g_get_monotonic_time() - start) / 1e6);
+  }
+  std::sort(s.begin(), s.end());
+  return s[s.size() / 2];
+}
+
+struct AutoRun {
+  guint64 switches = 0, interpolated = 0;
+  double last_none = -1, last_time = -1, last_flip = -1;  // shares of the last rife-stats window
+  double total_none = 0, total_flip = 0;                  // shares over the whole run, by frames
+};
+
+// A live test source at one input every `interval` seconds through rife ensemble=auto to a syncing
+// sink, `frames` inputs; the ensemble shares come from the rife-stats messages.
+AutoRun run_auto(double interval, int frames) {
+  const int fps_d = int(std::lround(interval * 1e6));
+  const std::string launch = "videotestsrc is-live=true pattern=ball num-buffers=" + std::to_string(frames) +
+                             " ! video/x-raw,format=RGB,width=64,height=48,framerate=1000000/" +
+                             std::to_string(fps_d) +
+                             " ! rife name=rife device=cpu scene-detection=false ensemble=auto stats-interval=" +
+                             std::to_string(std::max(0.2, 4 * interval)) + " model-path=" + kModel +
+                             " ! fakesink sync=true";
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), nullptr);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  AutoRun r;
+  double frames_none = 0, frames_flip = 0, frames_all = 0;
+  while (GstMessage* msg = gst_bus_timed_pop_filtered(
+             bus, 120 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_ELEMENT))) {
+    const GstMessageType type = GST_MESSAGE_TYPE(msg);
+    if (type == GST_MESSAGE_ELEMENT && gst_message_has_name(msg, "rife-stats")) {
+      const GstStructure* s = gst_message_get_structure(msg);
+      guint64 n = 0;
+      gst_structure_get(s, "interpolated", G_TYPE_UINT64, &n, "ensemble-none", G_TYPE_DOUBLE, &r.last_none,
+                        "ensemble-time", G_TYPE_DOUBLE, &r.last_time, "ensemble-time-flip", G_TYPE_DOUBLE,
+                        &r.last_flip, nullptr);
+      frames_none += r.last_none * double(n), frames_flip += r.last_flip * double(n), frames_all += double(n);
+    }
+    gst_message_unref(msg);
+    if (type != GST_MESSAGE_ELEMENT) {
+      EXPECT_EQ(type, GST_MESSAGE_EOS);
+      break;
+    }
+  }
+  r.switches = counter(pipeline, "ensemble-switches");
+  r.interpolated = counter(pipeline, "frames-interpolated");
+  r.total_none = frames_none / std::max(1.0, frames_all);
+  r.total_flip = frames_flip / std::max(1.0, frames_all);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(bus);
+  gst_object_unref(pipeline);
+  return r;
+}
+
+}  // namespace
+
+// ensemble=auto, live: the element measures what the modes cost and takes the best one that fits
+// the time between inputs. The two rates are set from this machine's own single-pass cost c, so
+// the test means the same on a fast and a slow machine: 2.5 c between inputs leaves room for one
+// pass only (time would need 2 c, over half of it), 25 c for all four of time+flip.
+TEST(LiveQuality, AutoEnsembleTakesWhatTheTimeBetweenInputsAllowsWithoutFlapping) {
+  const double c = single_pass_seconds(64, 48);
+  const AutoRun tight = run_auto(2.5 * c, 60);
+  std::printf("single pass %.1f ms; tight (%.1f ms between inputs): %lu interpolated, none %.2f of frames, "
+              "%lu switches\n",
+              c * 1e3, 2.5 * c * 1e3, (unsigned long)tight.interpolated, tight.total_none,
+              (unsigned long)tight.switches);
+  EXPECT_GE(tight.total_none, 0.9) << "single pass when the budget is tight";
+  EXPECT_LE(tight.switches, 1u);
+
+  const AutoRun loose = run_auto(25 * c, 36);
+  std::printf("loose (%.1f ms between inputs): %lu interpolated, time+flip %.2f of frames (%.2f in the last "
+              "window), %lu switches\n",
+              25 * c * 1e3, (unsigned long)loose.interpolated, loose.total_flip, loose.last_flip,
+              (unsigned long)loose.switches);
+  EXPECT_EQ(loose.last_flip, 1.0) << "time+flip once the element has climbed to it";
+  EXPECT_EQ(loose.switches, 2u) << "single -> time -> time+flip, and no more";
 }
 
 namespace {

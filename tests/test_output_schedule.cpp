@@ -243,21 +243,29 @@ TEST(OutputSchedule, ALateBatchAfterItsInputFoldsIntoTheInputsDuration) {
   EXPECT_EQ(out[1].offset, 1u) << "offsets count what is pushed";
 }
 
-TEST(OutputSchedule, ALateBatchWithItsInputGoneShowsTheNearerInputs) {
+TEST(OutputSchedule, ALateBatchWithoutAnInputBeforeItShowsTheNearerInputs) {
+  // 24 -> 60: the second pair (1/24 .. 2/24 s) has no output at an input's time: its batch comes
+  // right after the first pair's outputs.
   Driver d(24, 1, 60, 1);
   d.push(at(0, 24, 1));
   d.push(at(1, 24, 1));
   d.push(at(2, 24, 1));
-  d.schedule.pop();  // input 0 leaves first
-  EXPECT_EQ(d.schedule.upcoming_interpolation(), at(1, 60, 1));
+  auto first_pair = d.schedule.take_batch();
+  std::vector<BufferRef> results;
+  for (size_t i = 0; i < first_pair.size(); ++i)
+    results.push_back(BufferRef::adopt(gst_buffer_new_allocate(nullptr, 16, nullptr)));
+  d.schedule.complete(std::move(first_pair), std::move(results));
+  for (int i = 0; i < 3; ++i) d.schedule.pop();  // input 0, t = 0.4, t = 0.8
+  EXPECT_EQ(d.schedule.upcoming_interpolation(), at(3, 60, 1));
   EXPECT_EQ(d.schedule.skip_upcoming(), 2u);
   const auto out = d.drain();
+  ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].kind, OutputKind::Held);
-  EXPECT_EQ(out[0].source, 0) << "t = 0.4: the earlier input";
+  EXPECT_EQ(out[0].source, 1) << "t = 0.2: the earlier input";
   EXPECT_EQ(out[1].kind, OutputKind::Held);
-  EXPECT_EQ(out[1].source, 1) << "t = 0.8: the later input";
-  EXPECT_EQ(out[0].duration, at(2, 60, 1) - at(1, 60, 1)) << "holds keep their own grid slots";
-  EXPECT_EQ(d.batches.size(), 1u) << "only the second pair ran";
+  EXPECT_EQ(out[1].source, 2) << "t = 0.6: the later input";
+  EXPECT_EQ(out[0].duration, at(4, 60, 1) - at(3, 60, 1)) << "holds keep their own grid slots";
+  EXPECT_TRUE(d.batches.empty()) << "nothing more ran";
 }
 
 TEST(OutputSchedule, NothingIsUpcomingWhenTheNextOutputsNeedNoComputation) {
@@ -338,6 +346,25 @@ TEST(OutputSchedule, GridTimesWithinAMicrosecondOfAnInputAreThatInput) {
       EXPECT_NEAR(o.t, 0.5f, 1e-6) << "never t = 0.99999997";
     }
   }
+}
+
+TEST(OutputSchedule, APairsBatchIsDueBeforeItsInputLeaves) {
+  Driver d(25, 1, 50, 1);
+  d.push(0);
+  d.push(40 * ms);
+  EXPECT_TRUE(d.schedule.needs_interpolation()) << "input 0 is next, its pair's interpolation right after";
+  auto batch = d.schedule.take_batch();
+  EXPECT_FALSE(d.schedule.needs_interpolation());
+  std::vector<BufferRef> results;
+  results.push_back(BufferRef::adopt(gst_buffer_new_allocate(nullptr, 16, nullptr)));
+  d.schedule.complete(std::move(batch), std::move(results));
+  auto first = d.schedule.pop(), second = d.schedule.pop();
+  EXPECT_EQ(first.kind, OutputKind::Input) << "the order does not change: the input first";
+  EXPECT_EQ(GST_BUFFER_PTS(first.buffer.get()), 0u);
+  EXPECT_EQ(GST_BUFFER_OFFSET(first.buffer.get()), 0u);
+  EXPECT_EQ(second.kind, OutputKind::Interpolated);
+  EXPECT_EQ(GST_BUFFER_PTS(second.buffer.get()), 20 * ms);
+  EXPECT_EQ(GST_BUFFER_OFFSET(second.buffer.get()), 1u);
 }
 
 TEST(OutputSchedule, OutputsPerPairBoundsOnePairsBatch) {

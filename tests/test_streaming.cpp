@@ -37,12 +37,7 @@ int max_abs_diff(const std::vector<guint8>& a, const std::vector<guint8>& b) {
   return m;
 }
 
-// Messages of one type the element posted on the harness's bus.
-std::vector<GstMessage*> messages(GstBus* bus, GstMessageType type) {
-  std::vector<GstMessage*> out;
-  while (GstMessage* m = gst_bus_pop_filtered(bus, type)) out.push_back(m);
-  return out;
-}
+using rife_test::messages;
 
 }  // namespace
 
@@ -219,10 +214,10 @@ TEST(Qos, AQosEventFromDownstreamSkipsInterpolationsThatWouldBeLate) {
   // The sink reports that everything before 10/30 s is too late: the 10 interpolations before it
   // are skipped and their inputs cover their time (duration 1/30 s); after it, 2x resumes.
   for (const bool qos : {true, false}) {
-    GstHarness* hs =
-        new_rife_harness(rgb_caps(32, 24, "30/1"), std::string("scene-detection=false qos=") + (qos ? "true" : "false"));
-    GstBus* bus = gst_bus_new();
-    gst_element_set_bus(hs->element, bus);
+    rife_test::HarnessOnBus harness(rgb_caps(32, 24, "30/1"),
+                                    std::string("scene-detection=false qos=") + (qos ? "true" : "false"));
+    GstHarness* hs = harness.h;
+    GstBus* bus = harness.bus;
     ASSERT_EQ(gst_harness_push(hs, buffer_of(moving_frame(32, 24, 0), 0)), GST_FLOW_OK);
     ASSERT_TRUE(gst_harness_push_upstream_event(
         hs, gst_event_new_qos(GST_QOS_TYPE_UNDERFLOW, 2.0, 0, gst_util_uint64_scale(10, GST_SECOND, 30))));
@@ -255,9 +250,6 @@ TEST(Qos, AQosEventFromDownstreamSkipsInterpolationsThatWouldBeLate) {
       for (auto* m : qos_messages) gst_message_unref(m);
     }
     unref_all(out);
-    gst_element_set_bus(hs->element, nullptr);
-    gst_object_unref(bus);
-    gst_harness_teardown(hs);
   }
 }
 
@@ -266,9 +258,9 @@ TEST(Stats, RifeStatsMessagesArePostedEveryInterval) {
   // the assertions are about the windows, not about how many fit in a fixed time.
   const double interval_s = 0.1;
   const gint64 t0 = g_get_monotonic_time();
-  GstHarness* hs = new_rife_harness(rgb_caps(32, 24, "30/1"), "scene-detection=false stats-interval=0.1");
-  GstBus* bus = gst_bus_new();
-  gst_element_set_bus(hs->element, bus);
+  rife_test::HarnessOnBus harness(rgb_caps(32, 24, "30/1"), "scene-detection=false stats-interval=0.1");
+  GstHarness* hs = harness.h;
+  GstBus* bus = harness.bus;
   std::vector<GstMessage*> stats;
   double longest_push_gap_s = 0;
   gint64 last_push = g_get_monotonic_time();
@@ -317,7 +309,93 @@ TEST(Stats, RifeStatsMessagesArePostedEveryInterval) {
   // Over consecutive windows the boundary effects cancel except at the two ends.
   EXPECT_NEAR(total_out, 2 * total_in, 3.01) << "2x over " << stats.size() << " windows";
   unref_all(out);
-  gst_element_set_bus(hs->element, nullptr);
-  gst_object_unref(bus);
+}
+
+// ---- Ensembles through the element
+
+namespace {
+
+// The middle frame the element gives for two moving frames with `options`.
+std::vector<guint8> element_middle(const std::string& options, int w, int h) {
+  GstHarness* hs = new_rife_harness(rgb_caps(w, h, "30/1"), "scene-detection=false " + options);
+  EXPECT_EQ(gst_harness_push(hs, buffer_of(moving_frame(w, h, 0), 0)), GST_FLOW_OK);
+  EXPECT_EQ(gst_harness_push(hs, buffer_of(moving_frame(w, h, 1), GST_SECOND / 30)), GST_FLOW_OK);
+  auto out = pull_all(hs);
+  std::vector<guint8> middle = out.size() == 2 ? bytes(out[1]) : std::vector<guint8>();
+  EXPECT_EQ(out.size(), 2u);
+  unref_all(out);
   gst_harness_teardown(hs);
+  return middle;
+}
+
+std::vector<guint8> engine_middle(rife::Ensemble ensemble, int w, int h) {
+  rife::EngineOptions o;
+  o.model_path = kModel;
+  o.device = "cpu";
+  rife::Engine engine(o);
+  engine.configure({w, h, rife::PixelFormat::RGB});
+  const auto f0 = moving_frame(w, h, 0), f1 = moving_frame(w, h, 1);
+  const size_t stride = size_t(w) * 3;
+  std::vector<guint8> out(stride * h);
+  engine.interpolate(engine.prepare(f0.data(), stride), engine.prepare(f1.data(), stride), {0.5f},
+                     {rife::OutputPlanes{{out.data()}, {stride}}}, ensemble);
+  return out;
+}
+
+}  // namespace
+
+TEST(Ensembles, TheElementComputesTheEnsembleThePropertyNames) {
+  const int w = 40, h = 32;
+  EXPECT_EQ(element_middle("ensemble=none", w, h), engine_middle(rife::Ensemble::None, w, h));
+  EXPECT_EQ(element_middle("ensemble=time", w, h), engine_middle(rife::Ensemble::Time, w, h));
+  EXPECT_EQ(element_middle("ensemble=time+flip", w, h), engine_middle(rife::Ensemble::TimeFlip, w, h));
+  EXPECT_NE(engine_middle(rife::Ensemble::Time, w, h), engine_middle(rife::Ensemble::None, w, h));
+}
+
+TEST(Ensembles, AutoWithoutADeadlineComputesTimeFlip) {
+  // A harness is not live and no sink sends QOS events: offline, the best mode is affordable.
+  const int w = 40, h = 32;
+  EXPECT_EQ(element_middle("ensemble=auto", w, h), engine_middle(rife::Ensemble::TimeFlip, w, h));
+}
+
+TEST(Ensembles, TheRifeStatsMessageGivesTheShareOfEachMode) {
+  rife_test::HarnessOnBus harness(rgb_caps(32, 24, "30/1"), "scene-detection=false ensemble=time stats-interval=0.05");
+  GstHarness* hs = harness.h;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(gst_harness_push(hs, buffer_of(moving_frame(32, 24, i), gst_util_uint64_scale(i, GST_SECOND, 30))),
+              GST_FLOW_OK);
+    g_usleep(30000);
+  }
+  auto out = pull_all(hs);
+  auto stats = messages(harness.bus, GST_MESSAGE_ELEMENT);
+  ASSERT_FALSE(stats.empty());
+  double none = -1, time = -1, flip = -1;
+  guint64 switches = 99;
+  const GstStructure* s = gst_message_get_structure(stats.back());
+  ASSERT_TRUE(gst_structure_get_double(s, "ensemble-none", &none));
+  ASSERT_TRUE(gst_structure_get_double(s, "ensemble-time", &time));
+  ASSERT_TRUE(gst_structure_get_double(s, "ensemble-time-flip", &flip));
+  ASSERT_TRUE(gst_structure_get_uint64(s, "ensemble-switches", &switches));
+  EXPECT_EQ(none, 0.0);
+  EXPECT_EQ(time, 1.0) << "every frame of the window ran the time ensemble";
+  EXPECT_EQ(flip, 0.0);
+  EXPECT_EQ(switches, 0u);
+  EXPECT_EQ(counter(hs, "frames-interpolated"), 5u) << "an ensemble frame counts once";
+  for (auto* m : stats) gst_message_unref(m);
+  unref_all(out);
+}
+
+TEST(FlowScale, TheElementRefusesAScaleThePyramidCannotUseAndNamesIt) {
+  GstElement* e = gst_element_factory_make("rife", nullptr);
+  g_object_set(e, "device", "cpu", "model-path", kModel.c_str(), "scale", 3.0, nullptr);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e, bus);
+  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  const auto error = rife_test::pop_error(bus, GST_SECOND);
+  EXPECT_NE(error.debug.find("scale 3.0"), std::string::npos) << error.debug;
+  EXPECT_NE(error.debug.find("use 0.25, 0.5, 1, 2 or 4"), std::string::npos) << error.debug;
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_element_set_bus(e, nullptr);
+  gst_object_unref(bus);
+  gst_object_unref(e);
 }
