@@ -98,14 +98,4 @@ Image blend(const Image& a, const Image& b) {
   return out;
 }
 
-std::vector<uint8_t> rgb_to_rgbx(const std::vector<uint8_t>& rgb) {
-  std::vector<uint8_t> out(rgb.size() / 3 * 4, 255);
-  for (size_t i = 0, j = 0; i < rgb.size(); i += 3, j += 4) {
-    out[j] = rgb[i];
-    out[j + 1] = rgb[i + 1];
-    out[j + 2] = rgb[i + 2];
-  }
-  return out;
-}
-
 }  // namespace rife_io

@@ -20,6 +20,5 @@ double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);  // 8
 // 1), the constants of Wang et al. (K1 = 0.01, K2 = 0.03); the mean over the windows.
 double ssim(const Image& a, const Image& b);
 Image blend(const Image& a, const Image& b);                                // the 50/50 average, rounded
-std::vector<uint8_t> rgb_to_rgbx(const std::vector<uint8_t>& rgb);
 
 }  // namespace rife_io

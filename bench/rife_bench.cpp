@@ -45,11 +45,14 @@ const char* kUsage = R"(rife-bench: speed and quality of the RIFE engine and ele
   --size WxH         frame size (repeatable; default 1280x720 1920x1080 2560x1440 3840x2160)
   --frames N         timed frame pairs per configuration (default 500)
   --warmup N         untimed pairs before timing (default 10)
+  --repeat N         time each configuration (engine and element) N times, interleaved, and report
+                     the run with the median rate (default 1; 3 or more on a shared machine)
   --precision P      fp32, fp16 or bf16 (repeatable; default fp32 on the CPU, fp32 and fp16 on CUDA)
   --mode M           baseline, optimised, or one switch changed: optimised-no-graphs,
                      optimised-no-pinned, optimised-no-channels-last, optimised-no-cudnn-benchmark,
                      optimised-no-tf32, optimised-fp32-warp (repeatable; default baseline optimised)
   --ablate           add every optimised-no-X mode and optimised-fp32-warp
+  --ensemble E       none, time or time+flip (repeatable: one row per ensemble; default none)
   --scale S          flow scale 1.0, 0.5, 0.25 or 0 = auto (default 0)
   --quality-dir DIR  folder of Middlebury-style triplets (frame10.png/frame11.png) used for the
                      quality deltas (default $RIFE_TESTDATA/middlebury-other-interp, else the
@@ -60,9 +63,9 @@ const char* kUsage = R"(rife-bench: speed and quality of the RIFE engine and ele
 )";
 
 struct Options {
-  std::vector<std::string> models, sizes, precisions, modes;
+  std::vector<std::string> models, sizes, precisions, modes, ensembles;
   std::string device = "auto", json, quality_dir;
-  int frames = 500, warmup = 10;
+  int frames = 500, warmup = 10, repeat = 1;
   double scale = 0.0;
   bool element = false, ablate = false;
 };
@@ -100,6 +103,9 @@ struct Result {
   std::string memory_kind;
   // quality vs FP32 baseline on real frames (NaN when not measured)
   double max_abs_error = NAN, psnr_db = NAN, ssim = NAN;
+  // against the true middle frames (mean over the triplets)
+  double truth_psnr_db = NAN, truth_ssim = NAN;
+  std::string ensemble = "none";
   double element_fps = NAN, element_interp_per_s = NAN;
 };
 
@@ -130,6 +136,8 @@ Options parse(int argc, char** argv) {
       o.frames = std::atoi(value().c_str());
     else if (a == "--warmup")
       o.warmup = std::atoi(value().c_str());
+    else if (a == "--repeat")
+      o.repeat = std::atoi(value().c_str());
     else if (a == "--precision")
       o.precisions.push_back(value());
     else if (a == "--mode")
@@ -143,12 +151,15 @@ Options parse(int argc, char** argv) {
       o.element = true;
     else if (a == "--ablate")
       o.ablate = true;
+    else if (a == "--ensemble")
+      o.ensembles.push_back(value());
     else if (a == "--json")
       o.json = value();
     else
       usage_error("unknown argument " + a);
   }
-  if (o.frames < 1 || o.warmup < 0) usage_error("--frames must be >= 1 and --warmup >= 0");
+  if (o.frames < 1 || o.warmup < 0 || o.repeat < 1)
+    usage_error("--frames and --repeat must be >= 1 and --warmup >= 0");
   if (!quality_dir_given) {
     const char* env = std::getenv("RIFE_TESTDATA");
     o.quality_dir = std::string(env && *env ? env : RIFE_TESTDATA_DIR) + "/middlebury-other-interp";
@@ -159,6 +170,12 @@ Options parse(int argc, char** argv) {
   }
   if (o.sizes.empty()) o.sizes = {"1280x720", "1920x1080", "2560x1440", "3840x2160"};
   if (o.modes.empty()) o.modes = {"baseline", "optimised"};
+  if (o.ensembles.empty()) o.ensembles = {"none"};
+  for (const auto& e : o.ensembles) try {
+      rife::parse_ensemble(e);
+    } catch (const rife::Error& err) {
+      usage_error(err.what());
+    }
   if (o.ablate) o.modes.insert(o.modes.end(), kAblations.begin(), kAblations.end());
   for (const auto& m : o.modes)
     if (m != "baseline" && m != "optimised" && std::find(kAblations.begin(), kAblations.end(), m) == kAblations.end())
@@ -216,11 +233,13 @@ std::vector<uint8_t> synthetic_frame(int w, int h, int seed) {
   return f;
 }
 
-void time_engine(const Options& o, rife::Engine& engine, int w, int h, const std::string& mode, Result& r) {
+void time_engine(const Options& o, rife::Engine& engine, int w, int h, const std::string& mode,
+                 rife::Ensemble ensemble, Result& r) {
   engine.configure({w, h, rife::PixelFormat::RGBx});
   const size_t stride = size_t(w) * 4;
   const auto f0 = synthetic_frame(w, h, 0), f1 = synthetic_frame(w, h, 7);
   std::vector<uint8_t> out(stride * h);
+  const std::vector<rife::OutputPlanes> outs = {rife::OutputPlanes{{out.data()}, {stride}}};
   std::vector<double> ms;
   rife::FrameHandle prev = engine.prepare(f0.data(), stride);
   reset_peak_memory(engine.device_name());
@@ -234,10 +253,10 @@ void time_engine(const Options& o, rife::Engine& engine, int w, int h, const std
       // Both frames again for every pair: upload, normalise, pad (and encode, for 4.25+).
       auto a = engine.prepare(((i % 2) ? f1 : f0).data(), stride);
       auto b = engine.prepare(next_bytes.data(), stride);
-      engine.interpolate(a, b, 0.5f, out.data(), stride);
+      engine.interpolate(a, b, {0.5f}, outs, ensemble);
     } else {
       auto next = engine.prepare(next_bytes.data(), stride);
-      engine.interpolate(prev, next, 0.5f, out.data(), stride);
+      engine.interpolate(prev, next, {0.5f}, outs, ensemble);
       prev = next;
     }
     if (i >= o.warmup) ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -252,83 +271,72 @@ void time_engine(const Options& o, rife::Engine& engine, int w, int h, const std
   std::tie(r.peak_memory_mb, r.memory_kind) = peak_memory_mb(engine.device_name());
 }
 
-// Interpolated middle frames of the real triplets, as bytes (RGBx), one per triplet.
-std::vector<std::vector<uint8_t>> quality_outputs(rife::Engine& engine, const std::vector<torch::Tensor>& pairs,
-                                                  const std::string& mode) {
-  std::vector<std::vector<uint8_t>> outs;
-  for (size_t i = 0; i + 1 < pairs.size(); i += 2) {
-    const int h = int(pairs[i].size(0)), w = int(pairs[i].size(1));
-    engine.configure({w, h, rife::PixelFormat::RGBx});
-    const size_t stride = size_t(w) * 4;
-    std::vector<uint8_t> out(stride * h);
-    auto a = engine.prepare(pairs[i].data_ptr<uint8_t>(), stride);
-    auto b = engine.prepare(pairs[i + 1].data_ptr<uint8_t>(), stride);
+// The real triplets the quality columns are measured on: frame10, frame11 and the true middle frame.
+struct Triplet {
+  rife_io::Image first, second, middle;
+};
+
+std::vector<Triplet> load_triplets(const std::string& dir) {
+  std::vector<Triplet> triplets;
+  for (const char* name : {"Beanbags", "Dimetrodon", "Grove2", "Hydrangea", "RubberWhale", "Urban2"}) {
+    const std::string t = dir + "/" + name + "/";
+    triplets.push_back({rife_io::load_png(t + "frame10.png"), rife_io::load_png(t + "frame11.png"),
+                        rife_io::load_png(t + "frame10i11.png")});
+  }
+  return triplets;
+}
+
+// The interpolated middle frame of each triplet.
+std::vector<rife_io::Image> quality_outputs(rife::Engine& engine, const std::vector<Triplet>& triplets,
+                                            const std::string& mode, rife::Ensemble ensemble) {
+  std::vector<rife_io::Image> outs;
+  for (const auto& t : triplets) {
+    engine.configure({t.first.width, t.first.height, rife::PixelFormat::RGB});
+    const size_t stride = size_t(t.first.width) * 3;
+    rife_io::Image out = t.first;
+    auto a = engine.prepare(t.first.rgb.data(), stride);
+    auto b = engine.prepare(t.second.rgb.data(), stride);
     if (mode == "baseline") {  // same frames, prepared again: must not change the result
-      a = engine.prepare(pairs[i].data_ptr<uint8_t>(), stride);
-      b = engine.prepare(pairs[i + 1].data_ptr<uint8_t>(), stride);
+      a = engine.prepare(t.first.rgb.data(), stride);
+      b = engine.prepare(t.second.rgb.data(), stride);
     }
-    engine.interpolate(a, b, 0.5f, out.data(), stride);
+    engine.interpolate(a, b, {0.5f}, {rife::OutputPlanes{{out.rgb.data()}, {stride}}}, ensemble);
     outs.push_back(std::move(out));
   }
   return outs;
 }
 
-// SSIM of two RGBx images on luma, 8x8 uniform windows (stride 4), constants of Wang et al.
-double ssim(const torch::Tensor& a, const torch::Tensor& b) {
-  auto luma = [](const torch::Tensor& img) {
-    auto f = img.to(torch::kFloat64);
-    return (0.299 * f.select(2, 0) + 0.587 * f.select(2, 1) + 0.114 * f.select(2, 2)).unsqueeze(0).unsqueeze(0);
-  };
-  auto x = luma(a), y = luma(b);
-  namespace F = torch::nn::functional;
-  auto pool = [](const torch::Tensor& t) { return F::avg_pool2d(t, F::AvgPool2dFuncOptions(8).stride(4)); };
-  auto mx = pool(x), my = pool(y);
-  auto sxx = pool(x * x) - mx * mx, syy = pool(y * y) - my * my, sxy = pool(x * y) - mx * my;
-  const double c1 = std::pow(0.01 * 255, 2), c2 = std::pow(0.03 * 255, 2);
-  auto s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2));
-  return s.mean().item<double>();
-}
-
-void compare(const std::vector<std::vector<uint8_t>>& ref, const std::vector<std::vector<uint8_t>>& got,
-             const std::vector<torch::Tensor>& pairs, Result& r) {
-  double max_err = 0, se = 0, n = 0, ssim_sum = 0;
+// Against the FP32 baseline of the same ensemble (what precision and the speed switches cost), and
+// against the true middle frames (what the ensemble gives).
+void compare(const std::vector<rife_io::Image>& ref, const std::vector<rife_io::Image>& got,
+             const std::vector<Triplet>& triplets, Result& r) {
+  double max_err = 0, se = 0, n = 0, ssim_sum = 0, truth_psnr = 0, truth_ssim = 0;
   for (size_t i = 0; i < ref.size(); ++i) {
-    const auto& src = pairs[2 * i];
-    auto shape = std::vector<int64_t>{src.size(0), src.size(1), 4};
-    auto a = torch::from_blob(const_cast<uint8_t*>(ref[i].data()), shape, torch::kUInt8);
-    auto b = torch::from_blob(const_cast<uint8_t*>(got[i].data()), shape, torch::kUInt8);
-    auto diff = (a.narrow(2, 0, 3).to(torch::kFloat64) - b.narrow(2, 0, 3).to(torch::kFloat64));
-    max_err = std::max(max_err, diff.abs().max().item<double>());
-    se += diff.pow(2).sum().item<double>();
-    n += double(diff.numel());
-    ssim_sum += ssim(a, b);
+    for (size_t j = 0; j < ref[i].rgb.size(); ++j) {
+      const double d = double(ref[i].rgb[j]) - double(got[i].rgb[j]);
+      max_err = std::max(max_err, std::abs(d));
+      se += d * d;
+    }
+    n += double(ref[i].rgb.size());
+    ssim_sum += rife_io::ssim(ref[i], got[i]);
+    truth_psnr += rife_io::psnr(got[i].rgb, triplets[i].middle.rgb);
+    truth_ssim += rife_io::ssim(got[i], triplets[i].middle);
   }
   r.max_abs_error = max_err;
   r.psnr_db = se == 0 ? std::numeric_limits<double>::infinity() : 10 * std::log10(255.0 * 255.0 / (se / n));
   r.ssim = ssim_sum / double(ref.size());
-}
-
-// frame10/frame11 of each Middlebury triplet as RGBx tensors [H, W, 4]: pair i is (2i, 2i + 1).
-std::vector<torch::Tensor> load_quality_pairs(const std::string& dir) {
-  std::vector<torch::Tensor> pairs;
-  for (const char* name : {"Beanbags", "Dimetrodon", "Grove2", "Hydrangea", "RubberWhale", "Urban2"})
-    for (const char* frame : {"frame10.png", "frame11.png"}) {
-      const auto img = rife_io::load_png(dir + "/" + name + "/" + frame);
-      const auto rgbx = rife_io::rgb_to_rgbx(img.rgb);
-      pairs.push_back(
-          torch::from_blob(const_cast<uint8_t*>(rgbx.data()), {img.height, img.width, 4}, torch::kUInt8).clone());
-    }
-  return pairs;
+  r.truth_psnr_db = truth_psnr / double(ref.size());
+  r.truth_ssim = truth_ssim / double(ref.size());
 }
 
 #ifdef RIFE_BENCH_GSTREAMER
 // Wall time of test source (n + 1 frames) -> rife -> fakesink, as fast as it goes.
 double run_pipeline_s(const std::string& model, const std::string& device, const std::string& precision, int w, int h,
-                      int n, double scale) {
+                      int n, double scale, const std::string& ensemble) {
   std::ostringstream launch;
   launch << "videotestsrc num-buffers=" << n + 1 << " pattern=ball ! video/x-raw,format=RGBx,width=" << w
          << ",height=" << h << ",framerate=30/1 ! rife model-path=" << model << " device=" << device
-         << " precision=" << precision << " scale=" << scale << " ! fakesink sync=false";
+         << " precision=" << precision << " scale=" << scale << " ensemble=" << ensemble << " ! fakesink sync=false";
   GError* err = nullptr;
   GstElement* pipeline = gst_parse_launch(launch.str().c_str(), &err);
   if (!pipeline) {
@@ -349,12 +357,14 @@ double run_pipeline_s(const std::string& model, const std::string& device, const
   return ok ? s : NAN;
 }
 
-// The element's steady rate: a run of n pairs minus a run of none (start-up, model load) gives
-// (output fps, interpolations/s) of the element at 2x.
+// The element's steady rate at 2x: a run of warm-up + n pairs minus a run of the warm-up pairs alone
+// (start-up, model load and the first, slow forward passes at a new size cancel out) gives
+// (output fps, interpolations/s).
 std::pair<double, double> time_element(const std::string& model, const std::string& device,
-                                       const std::string& precision, int w, int h, int frames, double scale) {
-  const double startup = run_pipeline_s(model, device, precision, w, h, 0, scale);
-  const double full = run_pipeline_s(model, device, precision, w, h, frames, scale);
+                                       const std::string& precision, int w, int h, int frames, int warmup,
+                                       double scale, const std::string& ensemble) {
+  const double startup = run_pipeline_s(model, device, precision, w, h, warmup, scale, ensemble);
+  const double full = run_pipeline_s(model, device, precision, w, h, warmup + frames, scale, ensemble);
   const double s = full - startup;
   if (!(s > 0)) return {NAN, NAN};
   return {2.0 * frames / s, frames / s};
@@ -389,12 +399,13 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   f << "{\n  \"tool\": \"rife-bench\",\n  \"date\": " << json_string(date)
     << ",\n  \"torch\": " << json_string(TORCH_VERSION) << ",\n  \"frames\": " << o.frames
-    << ",\n  \"warmup\": " << o.warmup << ",\n  \"results\": [\n";
+    << ",\n  \"warmup\": " << o.warmup << ",\n  \"repeat\": " << o.repeat << ",\n  \"results\": [\n";
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     f << "    {\"model\": " << json_string(r.model) << ", \"model_version\": " << json_string(r.version)
       << ", \"device\": " << json_string(r.device) << ", \"size\": " << json_string(r.size)
       << ", \"precision\": " << json_string(r.precision) << ", \"mode\": " << json_string(r.mode)
+      << ", \"ensemble\": " << json_string(r.ensemble)
       << ", \"optimisations\": " << json_string(r.optimisations) << ", \"frames\": " << r.frames
       << ", \"interpolations_per_s\": " << json_number(r.interp_per_s)
       << ", \"latency_ms\": {\"mean\": " << json_number(r.mean_ms) << ", \"p50\": " << json_number(r.p50_ms)
@@ -404,6 +415,8 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
       << ", \"gpu_utilisation\": null, \"h2d_ms\": null, \"d2h_ms\": null"
       << ", \"quality_vs_fp32_baseline\": {\"max_abs_error\": " << json_number(r.max_abs_error)
       << ", \"psnr_db\": " << json_number(r.psnr_db) << ", \"ssim\": " << json_number(r.ssim) << "}"
+      << ", \"quality_vs_truth\": {\"psnr_db\": " << json_number(r.truth_psnr_db)
+      << ", \"ssim\": " << json_number(r.truth_ssim) << "}"
       << ", \"element\": {\"output_fps\": " << json_number(r.element_fps)
       << ", \"interpolations_per_s\": " << json_number(r.element_interp_per_s) << "}}"
       << (i + 1 < results.size() ? "," : "") << "\n";
@@ -412,6 +425,60 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
 }
 
 }  // namespace
+
+// One row of the table: an engine configuration timed, with its quality (and the element beside it).
+Result measure(const Options& o, const std::string& model, const std::string& size, const std::string& precision,
+               const std::string& mode, rife::Ensemble ensemble, const std::vector<Triplet>& triplets,
+               const std::vector<rife_io::Image>& reference) {
+  const auto [w, h] = parse_size(size);
+  rife::EngineOptions eo;
+  eo.model_path = model;
+  eo.device = o.device;
+  eo.scale = o.scale;
+  eo.precision = rife::parse_precision(precision);
+  rife::Engine engine(options_for(mode, eo));
+  Result r;
+  r.model = model;
+  r.version = engine.model_version();
+  r.device = engine.device_name();
+  r.size = size;
+  r.precision = precision;
+  r.mode = mode;
+  r.ensemble = rife::to_string(ensemble);
+  if (!reference.empty()) compare(reference, quality_outputs(engine, triplets, mode, ensemble), triplets, r);
+  // Engine and element runs interleaved, the median kept: on a shared machine the load changes from
+  // one run to the next, and both sides should see the same.
+  std::vector<Result> engine_runs;
+  std::vector<std::pair<double, double>> element_runs;
+  for (int rep = 0; rep < o.repeat; ++rep) {
+    engine_runs.push_back(r);
+    time_engine(o, engine, w, h, mode, ensemble, engine_runs.back());
+#ifdef RIFE_BENCH_GSTREAMER
+    if (o.element && mode == "optimised")
+      element_runs.push_back(time_element(model, r.device, precision, w, h, o.frames, o.warmup, o.scale, r.ensemble));
+#endif
+  }
+  std::sort(engine_runs.begin(), engine_runs.end(),
+            [](const Result& x, const Result& y) { return x.interp_per_s < y.interp_per_s; });
+  r = engine_runs[engine_runs.size() / 2];
+  if (!element_runs.empty()) {
+    std::sort(element_runs.begin(), element_runs.end(), [](const auto& x, const auto& y) { return x.second < y.second; });
+    std::tie(r.element_fps, r.element_interp_per_s) = element_runs[element_runs.size() / 2];
+  }
+  r.optimisations = engine.optimisations();
+  return r;
+}
+
+void print_row(const Options& o, const Result& r) {
+  std::printf("%-12.12s %-10s %-10s %-5s %-28s %-9s %8.2f %8.2f %8.2f %8.2f %9.1f %8.0f %8.2f %7.4f %7.2f %7.4f\n",
+              r.model.substr(r.model.find_last_of('/') + 1).c_str(), r.version.c_str(), r.size.c_str(),
+              r.precision.c_str(), r.mode.c_str(), r.ensemble.c_str(), r.interp_per_s, r.p50_ms, r.p95_ms, r.p99_ms,
+              r.peak_memory_mb, r.max_abs_error, r.psnr_db, r.ssim, r.truth_psnr_db, r.truth_ssim);
+  if (o.element && r.mode == "optimised")
+    std::printf("%-12s element: %.2f output fps, %.2f interpolations/s (%.0f%% of the engine)\n", "", r.element_fps,
+                r.element_interp_per_s, 100.0 * r.element_interp_per_s / r.interp_per_s);
+  std::fflush(stdout);
+}
 
 int run(int argc, char** argv) {
   Options o = parse(argc, argv);
@@ -422,11 +489,11 @@ int run(int argc, char** argv) {
   if (o.element) usage_error("--element needs a build with GStreamer");
 #endif
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> quality_pairs;
+  std::vector<Triplet> triplets;
   try {
-    if (!o.quality_dir.empty()) quality_pairs = load_quality_pairs(o.quality_dir);
+    if (!o.quality_dir.empty()) triplets = load_triplets(o.quality_dir);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "rife-bench: %s (pass --quality-dir \"\" to run without quality deltas)\n", e.what());
+    std::fprintf(stderr, "rife-bench: %s (pass --quality-dir \"\" to run without quality columns)\n", e.what());
     return 1;
   }
   // Default precisions follow the device: FP32 on the CPU, FP32 and FP16 on CUDA.
@@ -435,56 +502,30 @@ int run(int argc, char** argv) {
                                               : on_cuda             ? std::vector<std::string>{"fp32", "fp16"}
                                                                     : std::vector<std::string>{"fp32"};
   std::vector<Result> results;
-  std::printf("%-12s %-10s %-10s %-5s %-28s %8s %8s %8s %8s %9s %8s %8s %7s\n", "model", "version", "size", "prec",
-              "mode", "interp/s", "p50 ms", "p95 ms", "p99 ms", "peak MB", "maxerr", "PSNR", "SSIM");
-  for (const auto& model : o.models) {
-    // The reference for the quality deltas: FP32, baseline mode, on the same device.
-    std::vector<std::vector<uint8_t>> reference;
-    if (!quality_pairs.empty()) {
-      rife::EngineOptions ro;
-      ro.model_path = model;
-      ro.device = o.device;
-      ro.scale = o.scale;
-      ro.precision = rife::Precision::FP32;
-      rife::Engine ref_engine(ro);
-      reference = quality_outputs(ref_engine, quality_pairs, "baseline");
-    }
-    for (const auto& size : o.sizes) {
-      const auto [w, h] = parse_size(size);
-      rife::EngineOptions eo;
-      eo.model_path = model;
-      eo.device = o.device;
-      eo.scale = o.scale;
-      for (const auto& p : precisions) {
-        eo.precision = rife::parse_precision(p);
-        for (const auto& mode : o.modes) {
-          rife::Engine engine(options_for(mode, eo));
-          Result r;
-          r.model = model;
-          r.version = engine.model_version();
-          r.device = engine.device_name();
-          r.size = size;
-          r.precision = p;
-          r.mode = mode;
-          if (!reference.empty()) compare(reference, quality_outputs(engine, quality_pairs, mode), quality_pairs, r);
-          time_engine(o, engine, w, h, mode, r);
-          r.optimisations = engine.optimisations();
-#ifdef RIFE_BENCH_GSTREAMER
-          if (o.element && mode == "optimised")
-            std::tie(r.element_fps, r.element_interp_per_s) = time_element(model, r.device, p, w, h, o.frames, o.scale);
-#endif
-          std::printf("%-12.12s %-10s %-10s %-5s %-28s %8.2f %8.2f %8.2f %8.2f %9.1f %8.0f %8.2f %7.4f\n",
-                      model.substr(model.find_last_of('/') + 1).c_str(), r.version.c_str(), size.c_str(), p.c_str(),
-                      mode.c_str(), r.interp_per_s, r.p50_ms, r.p95_ms, r.p99_ms, r.peak_memory_mb, r.max_abs_error,
-                      r.psnr_db, r.ssim);
-          if (o.element && mode == "optimised")
-            std::printf("%-12s element: %.2f output fps, %.2f interpolations/s (%.0f%% of the engine)\n", "",
-                        r.element_fps, r.element_interp_per_s, 100.0 * r.element_interp_per_s / r.interp_per_s);
-          results.push_back(r);
-        }
+  std::printf("%-12s %-10s %-10s %-5s %-28s %-9s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s\n", "model", "version", "size",
+              "prec", "mode", "ensemble", "interp/s", "p50 ms", "p95 ms", "p99 ms", "peak MB", "maxerr", "PSNR", "SSIM",
+              "GT dB", "GT SSIM");
+  for (const auto& model : o.models)
+    for (const auto& ensemble_name : o.ensembles) {
+      const rife::Ensemble ensemble = rife::parse_ensemble(ensemble_name);
+      // The reference for the quality deltas: FP32, baseline mode, this ensemble, on the same device.
+      std::vector<rife_io::Image> reference;
+      if (!triplets.empty()) {
+        rife::EngineOptions ro;
+        ro.model_path = model;
+        ro.device = o.device;
+        ro.scale = o.scale;
+        ro.precision = rife::Precision::FP32;
+        rife::Engine ref_engine(ro);
+        reference = quality_outputs(ref_engine, triplets, "baseline", ensemble);
       }
+      for (const auto& size : o.sizes)
+        for (const auto& p : precisions)
+          for (const auto& mode : o.modes) {
+            results.push_back(measure(o, model, size, p, mode, ensemble, triplets, reference));
+            print_row(o, results.back());
+          }
     }
-  }
   if (!o.json.empty()) write_json(o.json, o, results);
   return 0;
 }

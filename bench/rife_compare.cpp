@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_images.h"
 #include "image_io.h"
 #include "label_font.h"
 #include "rife_engine.h"
@@ -33,12 +34,7 @@ Image interpolate(const std::string& model, const std::string& device, const Ima
   options.model_path = model;
   options.device = device;
   rife::Engine engine(options);
-  engine.configure({a.width, a.height, rife::PixelFormat::RGB});
-  const size_t stride = size_t(a.width) * 3;
-  Image out = a;
-  engine.interpolate(engine.prepare(a.rgb.data(), stride), engine.prepare(b.rgb.data(), stride), t, out.rgb.data(),
-                     stride);
-  return out;
+  return rife_io::interpolate(engine, a, b, t);
 }
 
 Image compose(const std::vector<Panel>& panels) {

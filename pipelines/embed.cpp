@@ -44,12 +44,15 @@ int main(int argc, char** argv) {
   }
   GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    // The element posts why (e.g. the weights file is missing) on the bus.
+    // The element posts why (e.g. the weights file is missing) on the bus: its message names the
+    // file, the last line of its debug text gives the reason. One line, status 1.
     GstMessage* msg = gst_bus_pop_filtered(GST_ELEMENT_BUS(pipeline), GST_MESSAGE_ERROR);
     GError* err = nullptr;
     gchar* debug = nullptr;
     if (msg) gst_message_parse_error(msg, &err, &debug);
-    std::fprintf(stderr, "cannot start: %s (%s)\n", err ? err->message : "?", debug ? debug : "");
+    const char* reason = debug ? std::strrchr(debug, '\n') : nullptr;
+    reason = reason ? reason + 1 : (debug ? debug : "");
+    std::fprintf(stderr, "rife-embed: cannot start: %s: %s\n", err ? err->message : "?", reason);
     return 1;
   }
   int pulled = 0, out_of_order = 0;

@@ -13,11 +13,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "appsink_frames.h"
 #include "rife_harness.h"
+#include "engine_images.h"
 #include "rife_engine.h"
 #include "test_support.h"
 
@@ -65,11 +67,13 @@ Image image_of(GstBuffer* buf, const GstVideoInfo& info) {
   return im;
 }
 
-// Pushes `inputs` at `in_rate` through a `rife` element with its default settings (on the CPU),
-// then EOS; returns every output as a picture, after checking that they are on the doubled grid.
-std::vector<Image> through_element(const std::vector<Image>& inputs, int rate_n, int rate_d) {
+// Pushes `inputs` at `in_rate` through a `rife` element with its default settings (on the CPU) and
+// `options`, then EOS; returns every output as a picture, after checking that they are on the
+// doubled grid.
+std::vector<Image> through_element(const std::vector<Image>& inputs, int rate_n, int rate_d,
+                                   const std::string& options = "") {
   const std::string rate = std::to_string(rate_n) + "/" + std::to_string(rate_d);
-  GstHarness* h = gst_harness_new_parse("rife device=cpu");
+  GstHarness* h = gst_harness_new_parse(("rife device=cpu " + options).c_str());
   gst_harness_set_src_caps_str(h, rife_test::rgb_caps(inputs[0].width, inputs[0].height, rate).c_str());
   GstVideoInfo info;
   gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, guint(inputs[0].width), guint(inputs[0].height));
@@ -118,46 +122,47 @@ TEST(RealCheckpoint, LoadsAsItIsWithItsTrainingOnlyTensorsIgnored) {
   EXPECT_EQ(engine.ignored_tensors(), 40u) << "teacher.* (34) and caltime.* (6) of the official file";
 }
 
+// At flow scale 1 (the reference implementations') and 2 (a finer pyramid than they use).
 TEST(RealCheckpoint, EngineAgreesWithTheIndependentPyTorchIFNetWithinOneLsb) {
-  char folder_template[] = "/tmp/rife-fidelity-XXXXXX";
-  ASSERT_NE(mkdtemp(folder_template), nullptr);
-  const std::string folder = folder_template;
-  rife::Engine engine(real_cpu_fp32());
-  std::string command = std::string(std::getenv("RIFE_PYTHON")) + " " + std::getenv("RIFE_TESTS_DIR") +
-                        "/fixtures/real_reference.py " + rife_test::real_model_path() + " " + folder;
-  std::vector<std::pair<std::string, Image>> ours;
-  for (const char* name : kMiddlebury) {
-    const Triplet tr = middlebury(name);
-    write_raw(folder + "/" + name + ".0.rgb", tr.first);
-    write_raw(folder + "/" + name + ".1.rgb", tr.second);
-    command += " " + std::string(name) + ":" + std::to_string(tr.first.width) + "x" + std::to_string(tr.first.height);
-    engine.configure({tr.first.width, tr.first.height, rife::PixelFormat::RGB});
-    const size_t stride = size_t(tr.first.width) * 3;
-    Image out = tr.first;
-    engine.interpolate(engine.prepare(tr.first.rgb.data(), stride), engine.prepare(tr.second.rgb.data(), stride), 0.5f,
-                       out.rgb.data(), stride);
-    ours.emplace_back(name, out);
-  }
-  ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  std::printf("\nengine vs PyTorch IFNet, real 4.25/4.26 checkpoint, t = 0.5, CPU FP32\n%-12s %8s %12s\n", "sequence",
-              "max diff", "bytes > 0");
-  for (const auto& [name, image] : ours) {
-    const auto reference = read_raw(folder + "/" + name + ".ref.rgb");
-    ASSERT_EQ(reference.size(), image.rgb.size()) << name;
-    int max_diff = 0;
-    size_t differing = 0;
-    for (size_t i = 0; i < reference.size(); ++i) {
-      const int d = std::abs(int(reference[i]) - int(image.rgb[i]));
-      max_diff = std::max(max_diff, d);
-      differing += d > 0;
+  for (const double scale : {1.0, 2.0}) {
+    char folder_template[] = "/tmp/rife-fidelity-XXXXXX";
+    ASSERT_NE(mkdtemp(folder_template), nullptr);
+    const std::string folder = folder_template;
+    auto options = real_cpu_fp32();
+    options.scale = scale;
+    rife::Engine engine(options);
+    std::string command = std::string(std::getenv("RIFE_PYTHON")) + " " + std::getenv("RIFE_TESTS_DIR") +
+                          "/fixtures/real_reference.py --scale " + std::to_string(scale) + " " +
+                          rife_test::real_model_path() + " " + folder;
+    std::vector<std::pair<std::string, Image>> ours;
+    for (const char* name : kMiddlebury) {
+      const Triplet tr = middlebury(name);
+      write_raw(folder + "/" + name + ".0.rgb", tr.first);
+      write_raw(folder + "/" + name + ".1.rgb", tr.second);
+      command +=
+          " " + std::string(name) + ":" + std::to_string(tr.first.width) + "x" + std::to_string(tr.first.height);
+      ours.emplace_back(name, rife_io::interpolate(engine, tr.first, tr.second, 0.5f));
     }
-    std::printf("%-12s %8d %12zu\n", name.c_str(), max_diff, differing);
-    EXPECT_LE(max_diff, 1) << name;
-    std::remove((folder + "/" + name + ".0.rgb").c_str());
-    std::remove((folder + "/" + name + ".1.rgb").c_str());
-    std::remove((folder + "/" + name + ".ref.rgb").c_str());
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    std::printf("\nengine vs PyTorch IFNet, real 4.25/4.26 checkpoint, t = 0.5, flow scale %.0f, CPU FP32\n"
+                "%-12s %8s %12s\n",
+                scale, "sequence", "max diff", "bytes > 0");
+    for (const auto& [name, image] : ours) {
+      const auto reference = read_raw(folder + "/" + name + ".ref.rgb");
+      ASSERT_EQ(reference.size(), image.rgb.size()) << name;
+      int max_diff = 0;
+      size_t differing = 0;
+      for (size_t i = 0; i < reference.size(); ++i) {
+        const int d = std::abs(int(reference[i]) - int(image.rgb[i]));
+        max_diff = std::max(max_diff, d);
+        differing += d > 0;
+      }
+      std::printf("%-12s %8d %12zu\n", name.c_str(), max_diff, differing);
+      EXPECT_LE(max_diff, 1) << name << " at scale " << scale;
+      for (const char* suffix : {".0.rgb", ".1.rgb", ".ref.rgb"}) std::remove((folder + "/" + name + suffix).c_str());
+    }
+    rmdir(folder.c_str());
   }
-  rmdir(folder.c_str());
 }
 
 TEST(RealQuality, MiddleburyMiddleFramesThroughTheElement) {
@@ -213,6 +218,67 @@ TEST(RealQuality, CarTurnEveryOtherFrameDroppedAndRestoredByTheElement) {
               sum_rife_ssim / n);
   EXPECT_GE(sum_rife / n, sum_blend / n + 5.0) << "mean RIFE PSNR must beat the blend by 5 dB";
   EXPECT_GE(sum_rife_ssim / n, 0.90) << "mean RIFE SSIM";
+
+  // Every ensemble, and the automatic flow scale against scale 1, through the element.
+  std::printf("\ncar-turn restored frames by mode (means over the 40; seconds per interpolated frame, CPU)\n"
+              "%-22s %9s %9s %9s\n", "mode", "PSNR", "SSIM", "s/frame");
+  std::map<std::string, double> mean_psnr;
+  for (const char* options : {"scale=1", "scale=0", "ensemble=time", "ensemble=time+flip"}) {
+    const gint64 start = g_get_monotonic_time();
+    const auto restored_frames = through_element(kept, 25, 2, options);
+    const double seconds = double(g_get_monotonic_time() - start) / 1e6 / 40;
+    ASSERT_EQ(restored_frames.size(), source.size()) << options;
+    double psnr = 0, ssim = 0;
+    for (size_t k = 1; k + 1 < source.size(); k += 2) {
+      const Score s = score(restored_frames[k], source[k]);
+      psnr += s.psnr / n, ssim += s.ssim / n;
+    }
+    mean_psnr[options] = psnr;
+    std::printf("%-22s %9.2f %9.4f %9.2f\n", options, psnr, ssim, seconds);
+  }
+  EXPECT_GE(mean_psnr["scale=0"], mean_psnr["scale=1"] - 0.1) << "the automatic flow scale against scale 1";
+  EXPECT_GE(mean_psnr["ensemble=time"], mean_psnr["scale=0"]) << "the time ensemble against a single pass";
+  EXPECT_GE(mean_psnr["ensemble=time+flip"], mean_psnr["ensemble=time"] - 0.05);
+}
+
+// Ensembles and flow scales on the six Middlebury triplets, engine at the element's defaults
+// otherwise (CPU, FP32): what each mode gives, and the automatic scale against scale 1.
+TEST(RealQuality, EnsemblesAndFlowScalesOnMiddlebury) {
+  struct Mode {
+    const char* name;
+    double scale;
+    rife::Ensemble ensemble;
+  };
+  const Mode modes[] = {{"scale 1, none", 1.0, rife::Ensemble::None},
+                        {"scale 1, time", 1.0, rife::Ensemble::Time},
+                        {"scale 1, time+flip", 1.0, rife::Ensemble::TimeFlip},
+                        {"scale 2, none", 2.0, rife::Ensemble::None},
+                        {"auto scale, none", 0.0, rife::Ensemble::None},
+                        {"auto scale, time", 0.0, rife::Ensemble::Time}};
+  std::vector<Triplet> triplets;
+  for (const char* name : kMiddlebury) triplets.push_back(middlebury(name));
+  std::printf("\nMiddlebury, t = 0.5, engine on the CPU in FP32: PSNR per sequence and mean, mean SSIM\n%-20s",
+              "mode");
+  for (const char* name : kMiddlebury) std::printf(" %11.11s", name);
+  std::printf(" %8s %8s\n", "mean", "SSIM");
+  std::map<std::string, double> mean;
+  for (const Mode& m : modes) {
+    auto options = real_cpu_fp32();
+    options.scale = m.scale;
+    rife::Engine engine(options);
+    double psnr = 0, ssim = 0;
+    std::printf("%-20s", m.name);
+    for (const Triplet& tr : triplets) {
+      const Score s = score(rife_io::interpolate(engine, tr.first, tr.second, 0.5f, m.ensemble), tr.middle);
+      std::printf(" %11.2f", s.psnr);
+      psnr += s.psnr / 6, ssim += s.ssim / 6;
+    }
+    std::printf(" %8.2f %8.4f\n", psnr, ssim);
+    mean[m.name] = psnr;
+  }
+  EXPECT_GE(mean["scale 1, time"], mean["scale 1, none"] + 1.0) << "the time ensemble gains at least 1 dB";
+  EXPECT_GE(mean["scale 1, time+flip"], mean["scale 1, time"]) << "mirroring adds to it";
+  EXPECT_GE(mean["auto scale, none"], mean["scale 1, none"] - 0.1) << "the automatic scale against scale 1";
 }
 
 int main(int argc, char** argv) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine_images.h"
 #include "rife_engine.h"
 #include "test_support.h"
 
@@ -20,14 +21,7 @@ rife::EngineOptions real_weights() {
   return o;
 }
 
-Image interpolate(rife::Engine& engine, const Image& a, const Image& b, float t) {
-  engine.configure({a.width, a.height, rife::PixelFormat::RGB});
-  const size_t stride = size_t(a.width) * 3;
-  Image out = a;
-  engine.interpolate(engine.prepare(a.rgb.data(), stride), engine.prepare(b.rgb.data(), stride), t, out.rgb.data(),
-                     stride);
-  return out;
-}
+using rife_io::interpolate;
 
 Image crop(const Image& in, int w, int h) {
   Image out;
