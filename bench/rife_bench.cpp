@@ -53,7 +53,7 @@ const char* kUsage = R"(rife-bench: speed and quality of the RIFE engine and ele
                      optimised-no-tf32, optimised-fp32-warp (repeatable; default baseline optimised)
   --ablate           add every optimised-no-X mode and optimised-fp32-warp
   --ensemble E       none, time or time+flip (repeatable: one row per ensemble; default none)
-  --scale S          flow scale 1.0, 0.5, 0.25 or 0 = auto (default 0)
+  --scale S          flow scale 0.25, 0.5, 1, 2, 4 or 0 = auto (default 0)
   --quality-dir DIR  folder of Middlebury-style triplets (frame10.png/frame11.png) used for the
                      quality deltas (default $RIFE_TESTDATA/middlebury-other-interp, else the
                      project's ../shared/testdata; "" = none)
