@@ -1,7 +1,10 @@
 #include "image_io.h"
 
+#include <dirent.h>
 #include <png.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -96,6 +99,28 @@ Image blend(const Image& a, const Image& b) {
   Image out = a;
   for (size_t i = 0; i < a.rgb.size(); ++i) out.rgb[i] = uint8_t((int(a.rgb[i]) + int(b.rgb[i]) + 1) / 2);
   return out;
+}
+
+Triplet load_triplet(const std::string& dir, const std::string& name) {
+  const std::string t = dir + "/" + name + "/";
+  return {name, load_png(t + "frame10.png"), load_png(t + "frame10i11.png"), load_png(t + "frame11.png")};
+}
+
+std::vector<Triplet> load_triplets(const std::string& dir, int every) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) throw std::runtime_error(dir + ": cannot open the triplet folder");
+  while (dirent* e = readdir(d)) {
+    struct stat st {};
+    if (e->d_name[0] != '.' && stat((dir + "/" + e->d_name + "/frame10.png").c_str(), &st) == 0)
+      names.push_back(e->d_name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  std::vector<Triplet> triplets;
+  for (size_t i = 0; i < names.size(); i += size_t(std::max(1, every))) triplets.push_back(load_triplet(dir, names[i]));
+  if (triplets.empty()) throw std::runtime_error(dir + ": no triplets (folders with frame10.png) in it");
+  return triplets;
 }
 
 }  // namespace rife_io

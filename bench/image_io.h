@@ -21,4 +21,15 @@ double psnr(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);  // 8
 double ssim(const Image& a, const Image& b);
 Image blend(const Image& a, const Image& b);                                // the 50/50 average, rounded
 
+// Two pictures and their true middle frame, in the Middlebury layout: NAME/frame10.png,
+// NAME/frame10i11.png (the truth at t = 0.5) and NAME/frame11.png.
+struct Triplet {
+  std::string name;
+  Image first, middle, second;
+};
+Triplet load_triplet(const std::string& dir, const std::string& name);
+// Every subfolder of `dir` holding a frame10.png, sorted by name, every `every`-th of them; throws
+// std::runtime_error naming `dir` when it cannot be read or holds none.
+std::vector<Triplet> load_triplets(const std::string& dir, int every = 1);
+
 }  // namespace rife_io

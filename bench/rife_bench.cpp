@@ -271,20 +271,7 @@ void time_engine(const Options& o, rife::Engine& engine, int w, int h, const std
   std::tie(r.peak_memory_mb, r.memory_kind) = peak_memory_mb(engine.device_name());
 }
 
-// The real triplets the quality columns are measured on: frame10, frame11 and the true middle frame.
-struct Triplet {
-  rife_io::Image first, second, middle;
-};
-
-std::vector<Triplet> load_triplets(const std::string& dir) {
-  std::vector<Triplet> triplets;
-  for (const char* name : {"Beanbags", "Dimetrodon", "Grove2", "Hydrangea", "RubberWhale", "Urban2"}) {
-    const std::string t = dir + "/" + name + "/";
-    triplets.push_back({rife_io::load_png(t + "frame10.png"), rife_io::load_png(t + "frame11.png"),
-                        rife_io::load_png(t + "frame10i11.png")});
-  }
-  return triplets;
-}
+using rife_io::Triplet;  // the real triplets the quality columns are measured on
 
 // The interpolated middle frame of each triplet.
 std::vector<rife_io::Image> quality_outputs(rife::Engine& engine, const std::vector<Triplet>& triplets,
@@ -491,7 +478,7 @@ int run(int argc, char** argv) {
   torch::NoGradGuard no_grad;
   std::vector<Triplet> triplets;
   try {
-    if (!o.quality_dir.empty()) triplets = load_triplets(o.quality_dir);
+    if (!o.quality_dir.empty()) triplets = rife_io::load_triplets(o.quality_dir);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rife-bench: %s (pass --quality-dir \"\" to run without quality columns)\n", e.what());
     return 1;

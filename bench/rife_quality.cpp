@@ -8,8 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <dirent.h>
-#include <sys/stat.h>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -38,14 +36,9 @@ const char* kUsage = R"(rife-quality: PSNR, SSIM and time per pair of each flow 
   --json FILE      write every number
 )";
 
-struct Triplet {
-  std::string name;
-  Image first, middle, second;
-};
-
 struct Dataset {
   std::string name;
-  std::vector<Triplet> triplets;
+  std::vector<rife_io::Triplet> triplets;
 };
 
 struct Row {
@@ -55,34 +48,10 @@ struct Row {
   std::vector<double> psnr, ssim, ms, blend_psnr, blend_ssim;
 };
 
-// The triplet folders of a dataset: those holding a frame10.png.
-std::vector<std::string> subfolders(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = opendir(dir.c_str());
-  if (!d) throw std::runtime_error(dir + ": cannot open the dataset folder");
-  while (dirent* e = readdir(d)) {
-    struct stat st {};
-    if (e->d_name[0] != '.' && stat((dir + "/" + e->d_name + "/frame10.png").c_str(), &st) == 0)
-      out.push_back(e->d_name);
-  }
-  closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 Dataset load(const std::string& spec, int every) {
   const auto eq = spec.find('=');
   if (eq == std::string::npos) throw std::invalid_argument("dataset " + spec + " is not NAME=DIR");
-  Dataset ds{spec.substr(0, eq), {}};
-  const std::string dir = spec.substr(eq + 1);
-  const auto names = subfolders(dir);
-  for (size_t i = 0; i < names.size(); i += size_t(every)) {
-    const std::string t = dir + "/" + names[i] + "/";
-    ds.triplets.push_back({names[i], rife_io::load_png(t + "frame10.png"), rife_io::load_png(t + "frame10i11.png"),
-                           rife_io::load_png(t + "frame11.png")});
-  }
-  if (ds.triplets.empty()) throw std::runtime_error(dir + ": no triplets");
-  return ds;
+  return {spec.substr(0, eq), rife_io::load_triplets(spec.substr(eq + 1), every)};
 }
 
 double mean(const std::vector<double>& v) {

@@ -628,10 +628,11 @@ static rife::Ensemble gst_rife_choose_ensemble(GstRife* self, const rife_gst::Ou
   }
   rife_gst::QualityController& quality = streaming_of(self).quality;
   const rife::Ensemble before = quality.current();
+  const guint64 switches_before = quality.switches();
   const GstClockTime span = batch.pair_span();
   const rife::Ensemble mode =
       quality.choose(deadline && GST_CLOCK_TIME_IS_VALID(span) ? double(span) : 0.0, int(batch.size()));
-  if (deadline && mode != before) {
+  if (quality.switches() != switches_before) {  // the controller restarts its count at caps; ours runs on
     ++self->priv->counters.ensemble_switches;
     GST_INFO_OBJECT(self, "ensemble %s -> %s (budget %" GST_TIME_FORMAT ", estimate %.1f ms)",
                     rife::to_string(before), rife::to_string(mode), GST_TIME_ARGS(span),

@@ -146,9 +146,7 @@ OutputSchedule::Batch OutputSchedule::take_batch() {
   Batch batch;
   if (queue_.front().kind != OutputKind::Interpolated) {
     // The pair's input comes first: it is ready as it is, and leaves before the batch's results.
-    Pending input = std::move(queue_.front());
-    queue_.pop_front();
-    ready_.push_back(stamp(BufferRef::adopt(gst_buffer_copy(input.input.get())), input));
+    ready_.push_back(pop_shown_input());
   }
   const guint64 pair = queue_.front().pair;
   while (!queue_.empty() && queue_.front().kind == OutputKind::Interpolated && queue_.front().pair == pair) {
@@ -202,13 +200,17 @@ Ready OutputSchedule::pop() {
     ready_.pop_front();
     return r;
   }
+  return pop_shown_input();
+}
+
+// The first queued output, an input shown (as itself or held): a new buffer header sharing the
+// input's memory (gst_buffer_copy): bit-exact, no copy of pixels, timestamps of its own.
+Ready OutputSchedule::pop_shown_input() {
   Pending p = std::move(queue_.front());
   queue_.pop_front();
   return stamp(BufferRef::adopt(gst_buffer_copy(p.input.get())), p);
 }
 
-// Inputs leave as a new buffer header sharing the input's memory (gst_buffer_copy): bit-exact, no
-// copy of pixels, timestamps of their own.
 Ready OutputSchedule::stamp(BufferRef buffer, const Pending& p) {
   GstBuffer* buf = gst_buffer_make_writable(buffer.release());
   GST_BUFFER_PTS(buf) = p.pts;

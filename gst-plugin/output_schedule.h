@@ -151,6 +151,7 @@ class OutputSchedule {
   void queue_input(const BufferRef& buffer, GstClockTime pts, GstClockTime duration, guint64 pair);
   void queue_between(const Input& next, bool scene_cut, GstClockTime pts, GstClockTime duration, float t);
   Ready stamp(BufferRef buffer, const Pending& p);
+  Ready pop_shown_input();
 
   gint in_n_ = 0, in_d_ = 1, out_n_ = 0, out_d_ = 1;
   OutputGrid grid_;

@@ -3,24 +3,17 @@
 namespace rife_gst {
 namespace {
 
-constexpr double kPasses[] = {1.0, 2.0, 4.0};
 constexpr double kRecentWeight = 0.6;  // of the newest batch in the running cost of the current mode
 
 int index_of(rife::Ensemble mode) { return int(mode); }
 rife::Ensemble mode_at(int index) { return rife::Ensemble(index); }
+double passes_at(int index) { return rife::passes(mode_at(index)); }
 
 }  // namespace
 
 void QualityController::reset(rife::Ensemble ceiling) {
+  *this = QualityController(options_);
   ceiling_ = ceiling;
-  current_ = rife::Ensemble::None;
-  recent_ns_ = 0;
-  ratio_ = {{kPasses[0], kPasses[1], kPasses[2]}};
-  measured_ = {{true, false, false}};
-  efficiency_ = 1.0;
-  fresh_switch_ = false;
-  fitting_ = 0;
-  switches_ = 0;
 }
 
 double QualityController::estimate_ns(rife::Ensemble mode, int frames) const {
@@ -69,13 +62,13 @@ void QualityController::record(rife::Ensemble mode, double cost_ns, int frames) 
   if (to > 0) {
     ratio_[to] = measured_[to] ? 0.5 * ratio_[to] + 0.5 * ratio : ratio;
     measured_[to] = true;
-    efficiency_ = ratio_[to] / kPasses[to];
+    efficiency_ = ratio_[to] / passes_at(to);
   } else if (from > 0) {  // down to single pass: what the mode left cost, relative to it
     ratio_[from] = 0.5 * ratio_[from] + 0.5 * (cost_before_switch_ / per_frame);
-    efficiency_ = ratio_[from] / kPasses[from];
+    efficiency_ = ratio_[from] / passes_at(from);
   }
   for (int k = 1; k < kModes; ++k)
-    if (!measured_[k]) ratio_[k] = kPasses[k] * efficiency_;
+    if (!measured_[k]) ratio_[k] = passes_at(k) * efficiency_;
   recent_ns_ = per_frame;
 }
 

@@ -410,8 +410,6 @@ Ensemble parse_ensemble(const std::string& name) {
   throw Error("unknown ensemble '" + name + "': expected none, time or time+flip");
 }
 
-int passes(Ensemble e) { return e == Ensemble::None ? 1 : e == Ensemble::Time ? 2 : 4; }
-
 const char* to_string(Precision p) {
   switch (p) {
     case Precision::Auto:

@@ -158,7 +158,9 @@ Precision parse_precision(const std::string& name);  // "auto", "fp32", "fp16", 
 const char* to_string(ModelVersion version);         // "auto", "4.6", "4.25", "4.26", "4.25-lite"
 const char* to_string(Ensemble ensemble);            // "none", "time", "time+flip"
 Ensemble parse_ensemble(const std::string& name);    // those names; rife::Error otherwise
-int passes(Ensemble ensemble);                       // 1, 2, 4
+// Forward passes an ensemble averages: 1, 2, 4 (inline: the element's quality controller is built
+// and unit-tested without the engine library).
+inline int passes(Ensemble e) { return e == Ensemble::None ? 1 : e == Ensemble::Time ? 2 : 4; }
 ModelVersion parse_model_version(const std::string& name);  // those names; rife::Error otherwise
 
 }  // namespace rife

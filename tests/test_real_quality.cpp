@@ -29,15 +29,10 @@ using rife_test::Image;
 
 const char* const kMiddlebury[] = {"Beanbags", "Dimetrodon", "Grove2", "Hydrangea", "RubberWhale", "Urban2"};
 
-struct Triplet {
-  std::string name;
-  Image first, middle, second;
-};
+using rife_io::Triplet;
 
 Triplet middlebury(const std::string& name) {
-  const std::string dir = rife_test::testdata("middlebury-other-interp/" + name + "/");
-  return {name, rife_test::load_png(dir + "frame10.png"), rife_test::load_png(dir + "frame10i11.png"),
-          rife_test::load_png(dir + "frame11.png")};
+  return rife_io::load_triplet(rife_test::testdata("middlebury-other-interp"), name);
 }
 
 GstBuffer* buffer_of(const Image& im, const GstVideoInfo& info, GstClockTime pts) {
