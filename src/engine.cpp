@@ -2,15 +2,17 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
+#include "batch_worker.h"
 #include "colour_conversion.h"
 #include "device.h"
-#include "forward_graphs.h"
 #include "ifnet.h"
 #include "plane_transfer.h"
 #include "rife_engine.h"
-#include "state_dict.h"
+#include "shared_model.h"
+#include "work_memory.h"
 
 namespace rife {
 
@@ -49,20 +51,23 @@ auto guarded(const std::string& what, Body&& body) -> decltype(body()) {
 
 }  // namespace
 
+// The per-stream part of the engine: this stream's geometry, conversion, transfers and prepared
+// frames. Every network computation goes to the shared model's worker (shared_model.h).
 struct Engine::Impl {
-  Impl(const EngineOptions& o, torch::Device dev, LoadedModel model)
+  Impl(const EngineOptions& o, std::shared_ptr<SharedModel> m)
       : options(o),
-        device(dev),
-        precision(resolve_precision(o.precision, device)),
-        dtype(dtype_of(precision)),
-        channels_last(o.channels_last == Switch::On || (o.channels_last == Switch::Auto && dev.is_cuda())),
-        net(*model.spec, model.weights, device, dtype, IFNet::Options{channels_last, o.fp32_warp}),
-        ignored_tensors(model.ignored.size()),
+        model(std::move(m)),
+        device(model->device()),
+        stream_id(model->worker().attach()),
+        batch_wait_us(o.batch_wait_us),
+        batch_memory(o.batch_memory > 0 ? o.batch_memory
+                                        : default_batch_memory(device.is_cuda(), device_memory(device))),
         stream(device),
-        transfer(device, o.pinned_staging),
-        graphs(o.cuda_graphs, device) {}
+        transfer(device, o.pinned_staging) {}
+  ~Impl() { model->worker().detach(stream_id); }
 
-  torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(dtype); }
+  torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(model->dtype()); }
+  int dtype_bytes() const { return int(torch::elementSize(model->dtype())); }
 
   void check_frames(const FrameHandle& a, const FrameHandle& b) const {
     if (!a || !b) throw Error("interpolate: null frame");
@@ -101,23 +106,27 @@ struct Engine::Impl {
     return shapes;
   }
 
-  // The network on B = P x N inputs: img0/img1/features hold P frames (one per ensemble pass, P = 1
-  // without one), each shared by the N timesteps of its pass; timesteps [B, 1, 1, 1] in pass-major
-  // order (pass k, timestep i at k * N + i).
-  torch::Tensor forward(const torch::Tensor& img0, const torch::Tensor& img1, const torch::Tensor& feat0,
-                        const torch::Tensor& feat1, const torch::Tensor& timesteps) const {
-    const int64_t b = timesteps.size(0);
-    auto batch = [b](const torch::Tensor& x) {
-      if (!x.defined() || x.size(0) == b) return x;
-      return x.size(0) == 1 ? x.expand({b, -1, -1, -1}) : x.repeat_interleave(b / x.size(0), 0);
-    };
-    return net.forward(batch(img0), batch(img1), batch(feat0), batch(feat1),
-                       timesteps.expand({b, 1, padded_h, padded_w}), warp_grid, scale);
+  WorkRequest request(WorkKey::Kind kind, std::vector<WorkRow> rows, size_t row_bytes) const {
+    WorkRequest r;
+    r.key = {kind, padded_h, padded_w, scale};
+    r.bytes = rows.size() * row_bytes;
+    r.rows = std::move(rows);
+    r.warp_grid = warp_grid;
+    r.budget = batch_memory;
+    r.max_wait = std::chrono::microseconds(batch_wait_us.load());
+    return r;
   }
 
+  // The 4.25+ features of one frame, computed by the model's worker (with other streams' frames of
+  // the same size when they are queued).
   torch::Tensor encode(const torch::Tensor& image) {
-    if (net.spec().has_encoder) ++encoder_runs;
-    return net.encode(image);
+    if (!model->net().spec().has_encoder) return torch::Tensor();
+    ++encoder_runs;
+    WorkRow row;
+    row.img0 = image;
+    return model->worker()
+        .run(stream_id, request(WorkKey::Kind::Encode, {row}, encode_row_bytes(padded_h, padded_w, dtype_bytes())))
+        .out;
   }
 
   // A frame's mirror image and its features for a TimeFlip ensemble, made once per frame. The
@@ -136,47 +145,53 @@ struct Engine::Impl {
     return {f.mirrored_image, encode_now ? encode(f.mirrored_image) : f.mirrored_features};
   }
 
-  // The P input frames and features of each side of the batch for an ensemble (see forward()).
-  struct BatchInputs {
-    torch::Tensor img0, img1, feat0, feat1;
-  };
-  BatchInputs batch_inputs(const PreparedFrame& a, const PreparedFrame& b, Ensemble ensemble) {
-    const bool encode_now = net.spec().has_encoder && !options.cache_features;
+  // The frames and features of each ensemble pass: pass 0 (a, b); 1 the pair reversed; 2 and 3 the
+  // mirrored pair both ways.
+  std::vector<WorkRow> passes_of(const PreparedFrame& a, const PreparedFrame& b, Ensemble ensemble) {
+    const bool encode_now = model->net().spec().has_encoder && !options.cache_features;
     const torch::Tensor fa = encode_now ? encode(a.image) : a.features;
     const torch::Tensor fb = encode_now ? encode(b.image) : b.features;
-    if (ensemble == Ensemble::None) return {a.image, b.image, fa, fb};
-    std::vector<torch::Tensor> i0{a.image, b.image}, i1{b.image, a.image}, f0{fa, fb}, f1{fb, fa};
+    std::vector<WorkRow> passes{{a.image, b.image, fa, fb}};
+    if (ensemble == Ensemble::None) return passes;
+    passes.push_back({b.image, a.image, fb, fa});
     if (ensemble == Ensemble::TimeFlip) {
       const auto [ma, mfa] = mirrored(a, encode_now);
       const auto [mb, mfb] = mirrored(b, encode_now);
-      i0.insert(i0.end(), {ma, mb}), i1.insert(i1.end(), {mb, ma});
-      f0.insert(f0.end(), {mfa, mfb}), f1.insert(f1.end(), {mfb, mfa});
+      passes.push_back({ma, mb, mfa, mfb});
+      passes.push_back({mb, ma, mfb, mfa});
     }
-    auto cat = [](const std::vector<torch::Tensor>& v) { return v[0].defined() ? torch::cat(v, 0) : torch::Tensor(); };
-    return {cat(i0), cat(i1), cat(f0), cat(f1)};
+    return passes;
   }
 
-  // [P x N, 3, H, W] results of an ensemble -> [N, 3, H, W]: mirrored passes mirrored back, then the
-  // passes of each timestep averaged (in FP32, before rounding to 8 bits).
-  static torch::Tensor average_passes(const torch::Tensor& rgb, Ensemble ensemble, int64_t n) {
-    if (ensemble == Ensemble::None) return rgb;
-    auto by_pass = rgb.reshape({passes(ensemble), n, rgb.size(1), rgb.size(2), rgb.size(3)});
+  // [N x P, 3, H, W] results, timestep-major (timestep i, pass k at i * P + k) -> [N, 3, H, W]:
+  // mirrored passes mirrored back, then the passes of each timestep averaged (in FP32, before
+  // rounding to 8 bits).
+  static torch::Tensor average_passes(const torch::Tensor& rgb, Ensemble ensemble) {
+    const int64_t p = passes(ensemble);
+    if (p == 1) return rgb;
+    auto by_timestep = rgb.reshape({rgb.size(0) / p, p, rgb.size(1), rgb.size(2), rgb.size(3)});
     if (ensemble == Ensemble::TimeFlip)
-      by_pass = torch::cat({by_pass.narrow(0, 0, 2), by_pass.narrow(0, 2, 2).flip({4})}, 0);
-    return by_pass.mean(0);
+      by_timestep = torch::cat({by_timestep.narrow(1, 0, 2), by_timestep.narrow(1, 2, 2).flip({4})}, 1);
+    return by_timestep.mean(1);
+  }
+
+  void count(const BatchShape& shape) {
+    ++batch_stats.batches;
+    batch_stats.rows += uint64_t(shape.rows);
+    batch_stats.streams += uint64_t(shape.streams);
+    if (shape.streams > 1) ++batch_stats.cross_stream;
   }
 
   const EngineOptions options;
+  const std::shared_ptr<SharedModel> model;  // first: everything below may hold its tensors
   const torch::Device device;
-  const Precision precision;
-  const torch::ScalarType dtype;
-  const bool channels_last;
-  const IFNet net;
-  const size_t ignored_tensors;  // training-only tensors of the file, not loaded
+  const BatchWorker::StreamId stream_id;
+  std::atomic<uint32_t> batch_wait_us;
+  const size_t batch_memory;
   uint64_t encoder_runs = 0;
+  BatchStats batch_stats;
   DeviceStream stream;
   PlaneTransfer transfer;
-  ForwardGraphs graphs;
 
   FrameGeometry geometry;
   ColourConversion conversion;
@@ -188,9 +203,10 @@ struct Engine::Impl {
 
 Engine::Engine(const EngineOptions& options) {
   if (!valid_scale(options.scale))
-    throw Error("scale " + std::to_string(options.scale) +
-                " is not supported: use 0.25, 0.5, 1, 2 or 4 (0 = auto by frame size); the flow pyramid halves the "
-                "resolution from level to level, and only these keep every level on whole pixels");
+    throw Error(ErrorKind::Setting,
+                "flow scale " + std::to_string(options.scale) +
+                    " is not supported: use 0.25, 0.5, 1, 2 or 4 (0 = auto by frame size); the flow pyramid halves "
+                    "the resolution from level to level, and only these keep every level on whole pixels");
   const torch::Device device = resolve_device(options.device);
   resolve_precision(options.precision, device);  // option errors before the file's
   if (device.is_cuda()) {
@@ -202,9 +218,7 @@ Engine::Engine(const EngineOptions& options) {
     context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, fp32);
   }
   torch::NoGradGuard no_grad;
-  auto model = load_model(options.model_path, options.model_version);
-  impl_ = guarded(options.model_path + ": cannot place the model on " + device.str(),
-                  [&] { return std::make_unique<Impl>(options, device, std::move(model)); });
+  impl_ = std::make_unique<Impl>(options, SharedModel::acquire(options, device));
 }
 
 Engine::~Engine() = default;
@@ -222,7 +236,7 @@ void Engine::configure(const FrameGeometry& g) {
     s.geometry = FrameGeometry{};
     const ColourConversion conversion(g);
     const double scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
-    const int64_t m = s.net.spec().padding_multiple(scale);
+    const int64_t m = s.model->net().spec().padding_multiple(scale);
     const int64_t ph = (g.height + m - 1) / m * m, pw = (g.width + m - 1) / m * m;
     // An FP32 grid when the warp runs in FP32 (positions near 4K columns need more than FP16's 11 bits).
     auto grid = IFNet::make_warp_grid(
@@ -234,7 +248,7 @@ void Engine::configure(const FrameGeometry& g) {
     s.warp_grid = grid;
     s.geometry = g;
     s.transfer.configure(s.plane_shapes());
-    s.graphs.clear();
+    s.model->worker().set_stream_key(s.stream_id, {WorkKey::Kind::Interpolate, ph, pw, scale});
     ++s.generation;
   });
 }
@@ -258,8 +272,9 @@ FrameHandle Engine::prepare(const InputPlanes& planes) {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
     auto rgb = s.upload_rgb(planes);  // [3, H, W] FP32
-    auto image = torch::zeros({1, 3, s.padded_h, s.padded_w},
-                              s.tensor_options().memory_format(s.channels_last ? torch::MemoryFormat::ChannelsLast
+    auto image =
+        torch::zeros({1, 3, s.padded_h, s.padded_w},
+                     s.tensor_options().memory_format(s.model->channels_last() ? torch::MemoryFormat::ChannelsLast
                                                                                : torch::MemoryFormat::Contiguous));
     image[0].narrow(1, 0, g.height).narrow(2, 0, g.width).copy_(rgb);
     auto luma = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]).view({1, 1, g.height, g.width});
@@ -284,26 +299,30 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
   guarded("cannot interpolate on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
-    const int64_t n = int64_t(ts.size());
-    // Pass k, timestep i at k * n + i; the reversed passes (odd k) run from b to a at 1 - t.
-    std::vector<float> all_ts;
-    for (int k = 0; k < passes(ensemble); ++k)
-      for (float t : ts) all_ts.push_back(k % 2 ? 1.0f - t : t);
-    auto timesteps = torch::tensor(all_ts, torch::kFloat32).to(s.device, s.dtype).view({int64_t(all_ts.size()), 1, 1, 1});
-    const auto in = s.batch_inputs(*a, *b, ensemble);
-    torch::Tensor result;
-    if (s.graphs.active()) {
-      auto forward = [&s](const torch::Tensor& i0, const torch::Tensor& i1, const torch::Tensor& e0,
-                          const torch::Tensor& e1, const torch::Tensor& t) { return s.forward(i0, i1, e0, e1, t); };
-      result = s.graphs.run(forward, in.img0, in.img1, in.feat0, in.feat1, timesteps, s.stream);
-    } else {
-      result = s.forward(in.img0, in.img1, in.feat0, in.feat1, timesteps);
+    const std::vector<WorkRow> passes = s.passes_of(*a, *b, ensemble);
+    const size_t p = passes.size();
+    // As many timesteps per batch as the memory budget holds (at least one, with all its passes):
+    // the outputs of a 1 -> 1000 fps pair in bounded memory, in order.
+    const size_t row_bytes = interpolation_row_bytes(s.padded_h, s.padded_w, s.scale, s.dtype_bytes());
+    const size_t per_batch = std::max<size_t>(1, s.batch_memory / std::max<size_t>(1, p * row_bytes));
+    for (size_t first = 0; first < ts.size(); first += per_batch) {
+      const size_t n = std::min(per_batch, ts.size() - first);
+      std::vector<WorkRow> rows;  // timestep i, pass k at i * p + k; odd passes run from b to a at 1 - t
+      for (size_t i = first; i < first + n; ++i)
+        for (size_t k = 0; k < p; ++k) {
+          rows.push_back(passes[k]);
+          rows.back().t = k % 2 ? 1.0f - ts[i] : ts[i];
+        }
+      const WorkResult result =
+          s.model->worker().run(s.stream_id, s.request(WorkKey::Kind::Interpolate, std::move(rows), row_bytes));
+      s.count(result.batch);
+      auto rgb =
+          Impl::average_passes(result.out.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32), ensemble);
+      std::vector<std::vector<torch::Tensor>> planes;
+      for (size_t i = 0; i < n; ++i) planes.push_back(s.conversion.to_planes(rgb[int64_t(i)]));
+      s.transfer.download(planes, {outs.begin() + std::ptrdiff_t(first), outs.begin() + std::ptrdiff_t(first + n)},
+                          s.stream);
     }
-    auto rgb = Impl::average_passes(result.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32),
-                                    ensemble, n);
-    std::vector<std::vector<torch::Tensor>> planes;
-    for (int64_t i = 0; i < n; ++i) planes.push_back(s.conversion.to_planes(rgb[i]));
-    s.transfer.download(planes, outs, s.stream);
   });
 }
 
@@ -349,11 +368,16 @@ void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
   });
 }
 
-std::string Engine::model_version() const { return impl_->net.spec().name; }
+std::string Engine::model_version() const { return impl_->model->net().spec().name; }
 std::string Engine::device_name() const { return impl_->device.str(); }
-size_t Engine::ignored_tensors() const { return impl_->ignored_tensors; }
+size_t Engine::ignored_tensors() const { return impl_->model->ignored_tensors(); }
 uint64_t Engine::encoder_runs() const { return impl_->encoder_runs; }
-Precision Engine::precision() const { return impl_->precision; }
+Precision Engine::precision() const { return impl_->model->precision(); }
+int Engine::model_users() const { return int(impl_->model->worker().streams()); }
+BatchStats Engine::batch_stats() const { return impl_->batch_stats; }
+void Engine::set_batch_wait_us(uint32_t us) { impl_->batch_wait_us = us; }
+size_t Engine::batch_memory() const { return impl_->batch_memory; }
+uint64_t Engine::models_loaded() { return SharedModel::loads(); }
 double Engine::scale() const { return impl_->scale; }
 int Engine::padded_width() const { return int(impl_->padded_w); }
 int Engine::padded_height() const { return int(impl_->padded_h); }
@@ -365,14 +389,15 @@ std::string Engine::optimisations() const {
     if (on) out += (out.empty() ? "" : " ") + std::string(name);
   };
   const bool cuda = s.device.is_cuda();
-  add(s.channels_last, "channels_last");
-  add(cuda && s.options.tf32 && s.precision == Precision::FP32, "tf32");
+  const Precision precision = s.model->precision();
+  add(s.model->channels_last(), "channels_last");
+  add(cuda && s.options.tf32 && precision == Precision::FP32, "tf32");
   add(cuda && s.options.cudnn_benchmark, "cudnn_benchmark");
-  add(s.options.fp32_warp && s.precision != Precision::FP32, "fp32_warp");
-  add(s.graphs.active(), "cuda_graphs");
+  add(s.options.fp32_warp && precision != Precision::FP32, "fp32_warp");
+  add(s.model->graphs_active(), "cuda_graphs");
   add(s.transfer.pinned(), "pinned_staging");
-  if (!s.graphs.failure().empty())
-    out += (out.empty() ? "" : " ") + ("(cuda_graphs failed: " + s.graphs.failure() + ")");
+  const std::string failure = s.model->graphs_failure();
+  if (!failure.empty()) out += (out.empty() ? "" : " ") + ("(cuda_graphs failed: " + failure + ")");
   return out.empty() ? "none" : out;
 }
 
@@ -441,8 +466,8 @@ const char* to_string(ModelVersion v) {
 }
 
 ModelVersion parse_model_version(const std::string& name) {
-  for (ModelVersion v : {ModelVersion::Auto, ModelVersion::V4_6, ModelVersion::V4_25, ModelVersion::V4_26,
-                         ModelVersion::V4_25_Lite})
+  for (ModelVersion v :
+       {ModelVersion::Auto, ModelVersion::V4_6, ModelVersion::V4_25, ModelVersion::V4_26, ModelVersion::V4_25_Lite})
     if (name == to_string(v)) return v;
   throw Error("unknown RIFE model version '" + name + "': expected auto, 4.6, 4.25, 4.26 or 4.25-lite");
 }

@@ -13,10 +13,24 @@
 namespace rife {
 
 // Every failure the engine reports (bad weights file, bad option, unsupported size...) is a
-// rife::Error whose message names the file, key, shape or value at fault.
+// rife::Error whose message names the file, key, shape or value at fault, and whose kind says what
+// the user has to change: the element words its error message by it.
+enum class ErrorKind {
+  General,   // anything else (a frame that cannot be processed, misuse of the API)
+  Weights,   // the weights file: missing, unreadable, not RIFE, a forced version that does not match
+  Device,    // the device: unknown name, no usable CUDA device, a build without CUDA
+  Setting,   // an option value: flow scale, precision for the device
+  Resource,  // memory for the work buffers or a batch
+};
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& message, ErrorKind kind = ErrorKind::General)
+      : std::runtime_error(message), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& message) : Error(message, kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
 };
 
 enum class Precision { Auto, FP32, FP16, BF16 };
@@ -43,14 +57,14 @@ enum class PixelFormat {
 enum class YuvMatrix { BT601, BT709, BT2020, SMPTE240M };
 
 struct EngineOptions {
-  std::string model_path;                 // torch.save archive of a RIFE state dict
+  std::string model_path;  // torch.save archive of a RIFE state dict
   ModelVersion model_version = ModelVersion::Auto;
   std::string device = "auto";            // "auto" (cuda:0 if usable, else cpu), "cpu", "cuda", "cuda:N"
   Precision precision = Precision::Auto;  // Auto: FP32 on the CPU, FP16 on CUDA
   // Flow scale: the resolution the flow pyramid works at. 0.25, 0.5, 1, 2 or 4 (the values
   // Practical-RIFE accepts: every level of the pyramid stays on whole pixels), 0 = auto_scale().
   double scale = 0.0;
-  bool cache_features = true;             // 4.25+: encode each frame once in prepare() (false: per pair, for tests)
+  bool cache_features = true;  // 4.25+: encode each frame once in prepare() (false: per pair, for tests)
 
   // Speed switches of the GPU path, all on by default; each can be turned off alone (rife-bench
   // does, to show its own gain). They change nothing on the CPU except channels_last when forced.
@@ -60,6 +74,28 @@ struct EngineOptions {
   bool fp32_warp = false;               // FP16/BF16: the warp (grid_sample) in FP32 (a known 4K artefact source)
   bool cuda_graphs = true;              // CUDA: capture the forward once per batch size and geometry, replay it
   bool pinned_staging = true;           // CUDA: host <-> device copies through pinned buffers made at configure()
+
+  // Many streams, one model. Engines in one process whose model settings match (the same weights
+  // file, version, device, precision and switches) share one loaded model and one inference worker,
+  // which runs the queued work of several streams as one forward pass when their padded size and
+  // flow scale match. false: a model and worker of this engine's own.
+  bool share_model = true;
+  // How long a batch may wait for other streams' work to join it, in microseconds: 0 batches only
+  // what is already queued (a lone stream keeps its latency). Changeable with set_batch_wait_us().
+  uint32_t batch_wait_us = 0;
+  // The most work memory one forward pass may need, in bytes; a pair with more outputs than fit is
+  // computed in several batches (same outputs, same order). 0: the device's default (CPU 512 MiB,
+  // CUDA a quarter of the device's memory).
+  size_t batch_memory = 0;
+};
+
+// The forward passes that computed an engine's interpolations: how full they were, and how many held
+// other streams' work as well (cumulative since the engine was made).
+struct BatchStats {
+  uint64_t batches = 0;       // forward passes with this stream's interpolations
+  uint64_t rows = 0;          // their rows in all (every stream's; a row = one timestep of one ensemble pass)
+  uint64_t streams = 0;       // their streams in all
+  uint64_t cross_stream = 0;  // those that held more than one stream's work
 };
 
 struct FrameGeometry {
@@ -132,13 +168,21 @@ class Engine {
   // How many times the 4.25 feature encoder has run (once per prepared frame, once more per frame
   // mirrored for an ensemble; never per pair): for tests and benchmarks.
   uint64_t encoder_runs() const;
-  Precision precision() const;        // the resolved precision, never Auto
-  double scale() const;               // the flow scale in use (resolved from auto at configure())
+  Precision precision() const;  // the resolved precision, never Auto
+  double scale() const;         // the flow scale in use (resolved from auto at configure())
   int padded_width() const;
   int padded_height() const;
   // The speed switches in effect, e.g. "channels_last tf32 cudnn_benchmark cuda_graphs pinned_staging"
   // ("cuda_graphs" disappears if capture failed and the engine fell back to eager execution).
   std::string optimisations() const;
+
+  // Engines using this engine's model, itself included (1: not shared).
+  int model_users() const;
+  BatchStats batch_stats() const;
+  void set_batch_wait_us(uint32_t us);
+  size_t batch_memory() const;  // the budget in effect, in bytes
+  // Models loaded in this process since it started.
+  static uint64_t models_loaded();
 
  private:
   struct Impl;
