@@ -1,7 +1,8 @@
 // GstRife: raises the frame rate of raw video with RIFE. The element is glue: the output schedule
-// (output_schedule.h) decides which frames leave when, the engine (src/rife_engine.h) computes the
-// interpolations, and this file connects them to GStreamer: caps, events, queries, QoS, buffer
-// pools, properties and messages.
+// (output_schedule.h) decides which frames leave when, the engine (src/rife_engine.h, one stream of
+// a model that may be shared with other elements) computes the interpolations, live QoS
+// (live_qos.h) says which would be late, and this file connects them to GStreamer: caps, events,
+// queries, buffers, properties and messages.
 //
 // Threads and locks: who touches what
 //   settings_lock  guards `settings`, the properties: set from any thread (set_property); start()
@@ -9,12 +10,16 @@
 //   streaming      no lock: the streaming thread's own state (engine, caps, schedule, statistics).
 //                  GstBaseTransform calls start, stop, set_caps, sink_event, submit_input_buffer and
 //                  generate_output from the streaming thread or with the pads inactive, never two at
-//                  once, so nothing else may read it.
-//   qos_lock       guards `qos`: written by upstream-travelling QOS and LATENCY events and by the
-//                  LATENCY query (downstream threads), read by the streaming thread.
+//                  once, so nothing else may read it...
+//   engine_lock    ...but the engine pointer itself, which start() and stop() set under this lock
+//                  so that get_property (model-users) can read it from any thread.
+//   qos            LiveQos has its own lock: downstream threads report (QOS and LATENCY events, the
+//                  LATENCY query's `live`), the streaming thread asks.
 //   atomics        the read-only counters and `latency_extra`: written by the streaming thread, read
 //                  by get_property and the LATENCY query from any thread.
 //   The object lock is taken only where GStreamer asks for it (the element's clock and base time).
+//   The engine's model and its worker thread are shared with other elements: the engine's calls
+//   block until the worker has computed this stream's work (engine.h says how the worker batches).
 //
 // What GstBaseTransform does not do for rife, and how it is worked around (each is explained where
 // it lives): rife emits several outputs per input (submit_input_buffer + generate_output, as
@@ -24,7 +29,6 @@
 
 #include "gstrife.h"
 
-#include <gst/video/gstvideopool.h>
 #include <gst/video/video.h>
 
 #include <algorithm>
@@ -36,8 +40,12 @@
 #include <utility>
 #include <vector>
 
+#include "allocation.h"
+#include "live_qos.h"
 #include "output_schedule.h"
+#include "properties.h"
 #include "quality_controller.h"
+#include "rate_caps.h"
 #include "rife_engine.h"
 #include "settings.h"
 #include "stats_window.h"
@@ -46,27 +54,7 @@
 GST_DEBUG_CATEGORY_STATIC(gst_rife_debug);
 #define GST_CAT_DEFAULT gst_rife_debug
 
-using rife_gst::Settings;
-
-enum {
-  PROP_0,
-  PROP_MODEL_PATH,
-  PROP_MODEL_VERSION,
-  PROP_DEVICE,
-  PROP_PRECISION,
-  PROP_SCALE,
-  PROP_FRAMES_IN,
-  PROP_FRAMES_OUT,
-  PROP_FRAMES_INTERPOLATED,
-  PROP_SCENE_DETECTION,
-  PROP_SCENE_THRESHOLD,
-  PROP_SCENE_CUTS,
-  PROP_FRAMES_SKIPPED,
-  PROP_STATS_INTERVAL,
-  PROP_FP32_WARP,
-  PROP_ENSEMBLE,
-  PROP_ENSEMBLE_SWITCHES,
-};
+using namespace rife_gst;
 
 namespace {
 
@@ -74,21 +62,13 @@ namespace {
 struct Streaming {
   std::unique_ptr<rife::Engine> engine;
   GstVideoInfo in_info{}, out_info{};
-  rife_gst::OutputSchedule schedule;
+  OutputSchedule schedule;
   bool warned_no_timestamps = false;
-  double inference_ns_avg = 0;  // running mean per interpolated frame, to predict lateness
-  bool warm = false;            // a batch has run since the last caps: the next one's time is typical
-  rife_gst::QualityController quality;  // ensemble=auto: the mode for each batch
+  bool warned_caps = false;   // the one warning about caps rife cannot take
+  bool warm = false;          // a batch has run since the last caps: the next one's time is typical
+  QualityController quality;  // ensemble=auto: the mode for each batch
   StatsWindow stats;
-};
-
-// What QoS knows about downstream timing.
-struct QosState {
-  GstClockTime earliest = GST_CLOCK_TIME_NONE;  // from QOS events: outputs before this are too late
-  gdouble proportion = 1.0;
-  GstClockTime latency = GST_CLOCK_TIME_NONE;  // the pipeline latency, from the LATENCY event
-  bool live = false;                           // upstream is live (from the latency query)
-  bool syncing = false;                        // QOS events arrived: a sink downstream renders on time
+  rife::BatchStats batches_seen;  // the engine's batch statistics at the last batch
 };
 
 struct Counters {
@@ -104,8 +84,8 @@ struct GstRifePrivate {
   std::mutex settings_lock;
   Settings settings;
   Streaming streaming;
-  std::mutex qos_lock;
-  QosState qos;
+  std::mutex engine_lock;  // streaming.engine, for readers on other threads
+  LiveQos qos;
   Counters counters;
   std::atomic<GstClockTime> latency_extra{0};  // what rife adds to upstream's latency
 };
@@ -119,15 +99,16 @@ G_DEFINE_TYPE(GstRife, gst_rife, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(rife, "rife", GST_RANK_NONE, GST_TYPE_RIFE,
                                       GST_DEBUG_CATEGORY_INIT(gst_rife_debug, "rife", 0, "RIFE frame interpolation"));
 
-GType gst_rife_precision_get_type(void) { return rife_gst::precision_enum_type(); }
-GType gst_rife_model_version_get_type(void) { return rife_gst::model_version_enum_type(); }
-GType gst_rife_ensemble_get_type(void) { return rife_gst::ensemble_enum_type(); }
+GType gst_rife_precision_get_type(void) { return precision_enum_type(); }
+GType gst_rife_model_version_get_type(void) { return model_version_enum_type(); }
+GType gst_rife_ensemble_get_type(void) { return ensemble_enum_type(); }
 
-// Sizes the engine accepts (2..16384 per side); any frame rate.
+// Sizes the engine accepts (2..16384 per side), any frame rate, progressive frames only: woven
+// fields would be interpolated into combed frames (put deinterlace in front).
 #define RIFE_CAPS                                \
   "video/x-raw, format = (string) " RIFE_FORMATS \
   ", width = (int) [ 2, 16384 ], "               \
-  "height = (int) [ 2, 16384 ], framerate = (fraction) [ 0/1, 2147483647/1 ]"
+  "height = (int) [ 2, 16384 ], framerate = (fraction) [ 0/1, 2147483647/1 ], interlace-mode = (string) progressive"
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(RIFE_CAPS));
 static GstStaticPadTemplate src_template =
@@ -136,123 +117,80 @@ static GstStaticPadTemplate src_template =
 static Streaming& streaming_of(GstRife* self) { return self->priv->streaming; }
 
 // ---------------------------------------------------------------------------------------------
-// Properties
+// Properties (properties.h has their specs)
 
 static void gst_rife_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
-  GstRifePrivate* priv = GST_RIFE(object)->priv;
-  std::lock_guard<std::mutex> lock(priv->settings_lock);
-  Settings& s = priv->settings;
-  switch (prop_id) {
-    case PROP_MODEL_PATH: {
-      const gchar* path = g_value_get_string(value);
-      s.model_path = path ? path : Settings::default_model_path();
-      break;
-    }
-    case PROP_MODEL_VERSION:
-      s.model_version = rife::ModelVersion(g_value_get_enum(value));
-      break;
-    case PROP_DEVICE: {
-      const gchar* dev = g_value_get_string(value);
-      s.device = dev ? dev : "auto";
-      break;
-    }
-    case PROP_PRECISION:
-      s.precision = rife::Precision(g_value_get_enum(value));
-      break;
-    case PROP_SCALE:
-      s.scale = g_value_get_double(value);
-      break;
-    case PROP_SCENE_DETECTION:
-      s.scene_detection = g_value_get_boolean(value);
-      break;
-    case PROP_SCENE_THRESHOLD:
-      s.scene_threshold = g_value_get_double(value);
-      break;
-    case PROP_STATS_INTERVAL:
-      s.stats_interval = g_value_get_double(value);
-      break;
-    case PROP_FP32_WARP:
-      s.fp32_warp = g_value_get_boolean(value);
-      break;
-    case PROP_ENSEMBLE:
-      s.ensemble = rife_gst::EnsembleSetting(g_value_get_enum(value));
-      break;
-    default:
+  GstRife* self = GST_RIFE(object);
+  {
+    std::lock_guard<std::mutex> lock(self->priv->settings_lock);
+    if (!set_setting(self->priv->settings, prop_id, value)) {
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-      break;
+      return;
+    }
   }
-}
-
-static const std::atomic<guint64>* gst_rife_counter(GstRifePrivate* priv, guint prop_id) {
-  switch (prop_id) {
-    case PROP_FRAMES_IN:
-      return &priv->counters.in;
-    case PROP_FRAMES_OUT:
-      return &priv->counters.out;
-    case PROP_FRAMES_INTERPOLATED:
-      return &priv->counters.interpolated;
-    case PROP_FRAMES_SKIPPED:
-      return &priv->counters.skipped;
-    case PROP_SCENE_CUTS:
-      return &priv->counters.scene_cuts;
-    case PROP_ENSEMBLE_SWITCHES:
-      return &priv->counters.ensemble_switches;
-    default:
-      return nullptr;
-  }
+  // GStreamer's convention for GST_PARAM_MUTABLE_READY: the value is kept (and read back) and
+  // applies at the next start; the user is told, since the running stream does not change.
+  if (applies_at_start(prop_id) && GST_STATE(self) >= GST_STATE_PAUSED)
+    GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+                        ("rife's %s was changed while %s: it applies at the next start (READY -> PAUSED)",
+                         g_param_spec_get_name(pspec), gst_element_state_get_name(GST_STATE(self))),
+                        ("the running stream keeps the value it started with"));
 }
 
 static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   GstRifePrivate* priv = GST_RIFE(object)->priv;
-  if (const auto* counter = gst_rife_counter(priv, prop_id)) {
-    g_value_set_uint64(value, counter->load());
-    return;
+  const Counters& c = priv->counters;
+  switch (prop_id) {
+    case PROP_FRAMES_IN:
+      return g_value_set_uint64(value, c.in.load());
+    case PROP_FRAMES_OUT:
+      return g_value_set_uint64(value, c.out.load());
+    case PROP_FRAMES_INTERPOLATED:
+      return g_value_set_uint64(value, c.interpolated.load());
+    case PROP_FRAMES_SKIPPED:
+      return g_value_set_uint64(value, c.skipped.load());
+    case PROP_SCENE_CUTS:
+      return g_value_set_uint64(value, c.scene_cuts.load());
+    case PROP_ENSEMBLE_SWITCHES:
+      return g_value_set_uint64(value, c.ensemble_switches.load());
+    case PROP_MODEL_USERS: {
+      std::lock_guard<std::mutex> lock(priv->engine_lock);
+      const auto& engine = priv->streaming.engine;
+      return g_value_set_uint(value, engine ? guint(engine->model_users()) : 0);
+    }
+    default:
+      break;
   }
   std::lock_guard<std::mutex> lock(priv->settings_lock);
-  const Settings& s = priv->settings;
-  switch (prop_id) {
-    case PROP_MODEL_PATH:
-      g_value_set_string(value, s.model_path.c_str());
-      break;
-    case PROP_MODEL_VERSION:
-      g_value_set_enum(value, int(s.model_version));
-      break;
-    case PROP_DEVICE:
-      g_value_set_string(value, s.device.c_str());
-      break;
-    case PROP_PRECISION:
-      g_value_set_enum(value, int(s.precision));
-      break;
-    case PROP_SCALE:
-      g_value_set_double(value, s.scale);
-      break;
-    case PROP_SCENE_DETECTION:
-      g_value_set_boolean(value, s.scene_detection);
-      break;
-    case PROP_SCENE_THRESHOLD:
-      g_value_set_double(value, s.scene_threshold);
-      break;
-    case PROP_STATS_INTERVAL:
-      g_value_set_double(value, s.stats_interval);
-      break;
-    case PROP_FP32_WARP:
-      g_value_set_boolean(value, s.fp32_warp);
-      break;
-    case PROP_ENSEMBLE:
-      g_value_set_enum(value, int(s.ensemble));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-      break;
-  }
+  if (!get_setting(priv->settings, prop_id, value)) G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Start / stop: the model is loaded in start() so that a bad file fails the state change cleanly.
+// Start / stop: the model is loaded (or joined, when another element has it) in start(), so that a
+// bad file, device or setting fails the state change cleanly with an error naming it.
 
-static void gst_rife_forget_qos_observations(GstRife* self) {
-  std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-  self->priv->qos.earliest = GST_CLOCK_TIME_NONE;  // they belong to the old segment
+static void gst_rife_post_start_error(GstRife* self, const rife::EngineOptions& o, const rife::Error& e) {
+  switch (e.kind()) {
+    case rife::ErrorKind::Weights:
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot load the RIFE model: %s", e.what()), ("%s", e.what()));
+      break;
+    case rife::ErrorKind::Device:
+      GST_ELEMENT_ERROR(
+          self, RESOURCE, SETTINGS, ("Cannot use device '%s' for RIFE: %s", o.device.c_str(), e.what()),
+          ("device=%s; device=cpu runs everywhere, device=auto picks cuda:0 when it is usable", o.device.c_str()));
+      break;
+    case rife::ErrorKind::Setting:
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid rife setting: %s", e.what()),
+                        ("device=%s precision=%s scale=%g", o.device.c_str(), rife::to_string(o.precision), o.scale));
+      break;
+    case rife::ErrorKind::Resource:
+      GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT, ("Not enough memory for RIFE: %s", e.what()), ("%s", e.what()));
+      break;
+    default:
+      GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start RIFE: %s", e.what()),
+                        ("model-path=%s", o.model_path.c_str()));
+      break;
+  }
 }
 
 static gboolean gst_rife_start(GstBaseTransform* trans) {
@@ -263,73 +201,57 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
     std::lock_guard<std::mutex> lock(self->priv->settings_lock);
     options = self->priv->settings.engine_options();
   }
+  std::unique_ptr<rife::Engine> engine;
   try {
-    st.engine = std::make_unique<rife::Engine>(options);
+    engine = std::make_unique<rife::Engine>(options);
   } catch (const rife::Error& e) {
-    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot load the RIFE model %s", options.model_path.c_str()),
-                      ("%s", e.what()));
+    gst_rife_post_start_error(self, options, e);
     return FALSE;
   } catch (const std::exception& e) {
-    GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the RIFE engine with %s", options.model_path.c_str()),
-                      ("%s", e.what()));
+    gst_rife_post_start_error(self, options, rife::Error(e.what()));
     return FALSE;
   }
-  GST_INFO_OBJECT(self, "RIFE %s (model-version=%s) from %s on %s, %s", st.engine->model_version().c_str(),
-                  rife::to_string(options.model_version), options.model_path.c_str(),
-                  st.engine->device_name().c_str(), rife::to_string(st.engine->precision()));
-  GST_INFO_OBJECT(self, "speed switches: %s", st.engine->optimisations().c_str());
-  if (st.engine->ignored_tensors() > 0)
+  GST_INFO_OBJECT(self, "RIFE %s (model-version=%s) from %s on %s, %s, model shared by %d element(s)",
+                  engine->model_version().c_str(), rife::to_string(options.model_version), options.model_path.c_str(),
+                  engine->device_name().c_str(), rife::to_string(engine->precision()), engine->model_users());
+  GST_INFO_OBJECT(self, "speed switches: %s; batches up to %zu MiB", engine->optimisations().c_str(),
+                  engine->batch_memory() >> 20);
+  if (engine->ignored_tensors() > 0)
     GST_INFO_OBJECT(self, "%s: %zu training-only tensors (teacher.*, caltime.*) ignored", options.model_path.c_str(),
-                    st.engine->ignored_tensors());
+                    engine->ignored_tensors());
+  {
+    std::lock_guard<std::mutex> lock(self->priv->engine_lock);
+    st.engine = std::move(engine);
+  }
   self->priv->counters.reset();
-  st.inference_ns_avg = 0;
   st.quality.reset(rife::Ensemble::TimeFlip);
   st.stats.restart(now_us());
   st.schedule.restart();
-  std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-  self->priv->qos = QosState{};
+  st.batches_seen = st.engine->batch_stats();
+  st.warned_caps = false;
+  self->priv->qos.restart();
   return TRUE;
 }
 
 static gboolean gst_rife_stop(GstBaseTransform* trans) {
   GstRife* self = GST_RIFE(trans);
-  streaming_of(self).schedule.restart();
-  streaming_of(self).engine.reset();
-  gst_rife_forget_qos_observations(self);
+  streaming_of(self).schedule.restart();  // prepared frames go before their engine
+  std::unique_ptr<rife::Engine> engine;
+  {
+    std::lock_guard<std::mutex> lock(self->priv->engine_lock);
+    engine = std::move(streaming_of(self).engine);
+  }
+  engine.reset();  // outside the lock: the last user of a shared model waits for its worker to stop
+  self->priv->qos.forget_observations();
   return TRUE;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Caps: same size and format; the src framerate is any rate at least the sink rate, 2x by default.
+// Caps (rate_caps.h): same size and format; the src framerate is any rate at least the sink rate.
 
 static GstCaps* gst_rife_transform_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
                                         GstCaps* filter) {
-  GstCaps* result = gst_caps_new_empty();
-  for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
-    GstStructure* s = gst_structure_copy(gst_caps_get_structure(caps, i));
-    const GValue* rate = gst_structure_get_value(s, "framerate");
-    gint n = 0, d = 1;
-    const bool fixed = rate && GST_VALUE_HOLDS_FRACTION(rate);
-    if (fixed) {
-      n = gst_value_get_fraction_numerator(rate);
-      d = gst_value_get_fraction_denominator(rate);
-    }
-    if (fixed && n == 0) {
-      // Variable rate in, variable rate out (midpoints).
-    } else if (!fixed) {
-      gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
-    } else if (direction == GST_PAD_SINK) {
-      gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, n, d, G_MAXINT, 1, nullptr);
-    } else {
-      gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 1, G_MAXINT, n, d, nullptr);
-    }
-    gst_caps_append_structure(result, s);
-  }
-  if (filter) {
-    GstCaps* tmp = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
-    gst_caps_unref(result);
-    result = tmp;
-  }
+  GstCaps* result = transform_rate_caps(direction, caps, filter);
   GST_DEBUG_OBJECT(trans, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT, direction == GST_PAD_SINK ? "sink" : "src",
                    caps, result);
   return result;
@@ -338,16 +260,37 @@ static GstCaps* gst_rife_transform_caps(GstBaseTransform* trans, GstPadDirection
 static GstCaps* gst_rife_fixate_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
                                      GstCaps* othercaps) {
   othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
-  if (direction == GST_PAD_SINK) {
-    gint n = 0, d = 1;
-    if (gst_structure_get_fraction(gst_caps_get_structure(caps, 0), "framerate", &n, &d) && n > 0) {
-      // Twice the input rate unless downstream asks otherwise.
-      gint dn = 0, dd = 1;
-      gst_util_fraction_multiply(n, d, 2, 1, &dn, &dd);
-      gst_structure_fixate_field_nearest_fraction(gst_caps_get_structure(othercaps, 0), "framerate", dn, dd);
-    }
-  }
+  if (direction == GST_PAD_SINK) fixate_double_rate(caps, othercaps);  // unless downstream asks otherwise
   return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->fixate_caps(trans, direction, caps, othercaps);
+}
+
+// Caps rife cannot take end in not-negotiated, which names nothing: the first refusal (an
+// ACCEPT_CAPS query, or a CAPS query for fixed caps that rife's answer leaves empty) also posts a
+// warning saying what was offered and what rife takes.
+static void gst_rife_warn_refused_caps(GstRife* self, GstCaps* caps) {
+  Streaming& st = streaming_of(self);
+  if (st.warned_caps || !caps || gst_caps_is_empty(caps) || !gst_caps_is_fixed(caps)) return;
+  st.warned_caps = true;
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  const gchar* format = gst_structure_get_string(s, "format");
+  const gchar* interlace = gst_structure_get_string(s, "interlace-mode");
+  if (interlace && g_strcmp0(interlace, "progressive") != 0)
+    GST_ELEMENT_WARNING(self, CORE, NEGOTIATION,
+                        ("rife cannot take %s (interlaced) video: it interpolates progressive frames only; put "
+                         "deinterlace before it",
+                         interlace),
+                        ("offered %" GST_PTR_FORMAT, caps));
+  else
+    GST_ELEMENT_WARNING(self, CORE, NEGOTIATION,
+                        ("rife cannot take %s frames: it takes " RIFE_FORMATS "; put videoconvert before it",
+                         format ? format : gst_structure_get_name(s)),
+                        ("offered %" GST_PTR_FORMAT, caps));
+}
+
+static gboolean gst_rife_accept_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps) {
+  if (GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->accept_caps(trans, direction, caps)) return TRUE;
+  if (direction == GST_PAD_SINK) gst_rife_warn_refused_caps(GST_RIFE(trans), caps);
+  return FALSE;
 }
 
 static GstFlowReturn gst_rife_drain(GstRife* self);
@@ -356,7 +299,7 @@ static GstFlowReturn gst_rife_drain(GstRife* self);
 static bool gst_rife_check_conversion(GstRife* self, const GstVideoInfo& in, const GstVideoInfo& out,
                                       rife::FrameGeometry* geometry) {
   if (GST_VIDEO_INFO_FORMAT(&in) != GST_VIDEO_INFO_FORMAT(&out) || in.width != out.width || in.height != out.height ||
-      !rife_gst::geometry_of(in, geometry))
+      !geometry_of(in, geometry))
     return false;
   const bool in_variable = in.fps_n == 0, out_variable = out.fps_n == 0;
   if (in_variable == out_variable &&
@@ -366,6 +309,15 @@ static bool gst_rife_check_conversion(GstRife* self, const GstVideoInfo& in, con
                     ("rife cannot produce %d/%d fps from %d/%d fps", out.fps_n, out.fps_d, in.fps_n, in.fps_d),
                     ("the output rate must be at least the input rate (or both variable, 0/1)"));
   return false;
+}
+
+// The interpolations computed together: as many of a pair's as the engine's batch holds in
+// `setting`'s mode (auto: the most passes it may choose).
+static size_t gst_rife_batch_limit(GstRife* self, EnsembleSetting setting) {
+  Streaming& st = streaming_of(self);
+  const rife::Ensemble mode =
+      setting == EnsembleSetting::Auto ? rife::Ensemble::TimeFlip : rife::Ensemble(int(setting));
+  return st.engine ? st.engine->timesteps_per_batch(mode) : 1;
 }
 
 static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstCaps* outcaps) {
@@ -388,7 +340,7 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
     return FALSE;
   }
   st.schedule.flush();  // frames prepared under the old caps cannot be mixed with new ones
-  gst_rife_forget_qos_observations(self);
+  self->priv->qos.forget_observations();
   st.in_info = in;
   st.out_info = out;
   st.schedule.set_rates(in.fps_n, in.fps_d, out.fps_n, out.fps_d);
@@ -397,73 +349,30 @@ static gboolean gst_rife_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstC
   // An output waits for the next input (one input frame), and the interpolated frames of a pair
   // are due within it: one more output frame covers their computation.
   const GstClockTime in_frame = st.schedule.input_frame_duration(), out_frame = st.schedule.output_frame_duration();
-  self->priv->latency_extra = (GST_CLOCK_TIME_IS_VALID(in_frame) ? in_frame : 0) +
-                              (GST_CLOCK_TIME_IS_VALID(out_frame) ? out_frame : 0);
-  GST_INFO_OBJECT(self, "%dx%d %s, %d/%d -> %d/%d fps, flow scale %.2f, padded %dx%d", in.width, in.height,
-                  gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&in)), in.fps_n, in.fps_d, out.fps_n, out.fps_d,
-                  st.engine->scale(), st.engine->padded_width(), st.engine->padded_height());
+  self->priv->latency_extra =
+      (GST_CLOCK_TIME_IS_VALID(in_frame) ? in_frame : 0) + (GST_CLOCK_TIME_IS_VALID(out_frame) ? out_frame : 0);
+  GST_INFO_OBJECT(self, "%dx%d %s, %d/%d -> %d/%d fps, flow scale %.2f, padded %dx%d, up to %zu interpolations a batch",
+                  in.width, in.height, gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&in)), in.fps_n, in.fps_d,
+                  out.fps_n, out.fps_d, st.engine->scale(), st.engine->padded_width(), st.engine->padded_height(),
+                  gst_rife_batch_limit(self, EnsembleSetting::None));
   return TRUE;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Buffers: interpolated frames come from a pool; inputs are held one pair at a time.
+// Buffers (allocation.h): interpolated frames come from a pool; inputs are held one pair at a time.
 
-// Upstream is told that rife keeps one input (the previous frame) while it waits for the next, so
-// that a source with a fixed set of buffers (v4l2src) allocates one more, and that strided frames
-// (GstVideoMeta) are read as they are, without a copy.
 static gboolean gst_rife_propose_allocation(GstBaseTransform* trans, GstQuery* decide_query, GstQuery* query) {
   if (!GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->propose_allocation(trans, decide_query, query)) return FALSE;
   if (decide_query == nullptr) return TRUE;  // passthrough: downstream has answered
-  GstCaps* caps = nullptr;
-  gst_query_parse_allocation(query, &caps, nullptr);
-  GstVideoInfo info;
-  if (!caps || !gst_video_info_from_caps(&info, caps)) return FALSE;
-  if (!gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr))
-    gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
-  if (gst_query_get_n_allocation_pools(query) > 0) return TRUE;
-  GstBufferPool* pool = gst_video_buffer_pool_new();
-  GstStructure* config = gst_buffer_pool_get_config(pool);
-  gst_buffer_pool_config_set_params(config, caps, guint(info.size), 2, 0);
-  gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-  const bool configured = gst_buffer_pool_set_config(pool, config);
-  if (configured) gst_query_add_allocation_pool(query, pool, guint(info.size), 2, 0);
-  gst_object_unref(pool);
-  return configured;
+  return propose_input_allocation(query);
 }
 
-// Interpolated frames go into pooled buffers: at 4K a fresh 12 MB allocation per frame costs page
-// faults on every frame. Downstream's pool is used when it offers one (a display sink's, say),
-// otherwise a video buffer pool; either way unbounded, because a pair's batch is held at once.
 static gboolean gst_rife_decide_allocation(GstBaseTransform* trans, GstQuery* query) {
   GstRife* self = GST_RIFE(trans);
-  GstCaps* caps = nullptr;
-  gst_query_parse_allocation(query, &caps, nullptr);
-  GstVideoInfo info;
-  if (!caps || !gst_video_info_from_caps(&info, caps)) return FALSE;
-  GstBufferPool* pool = nullptr;
-  guint size = guint(info.size), min = 0;  // downstream's maximum is ignored: rife's pool is unbounded
-  const bool offered = gst_query_get_n_allocation_pools(query) > 0;
-  if (offered) gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, nullptr);
-  size = std::max(size, guint(info.size));
-  min += streaming_of(self).schedule.outputs_per_pair();
-  const bool video_meta = gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!pool) pool = gst_video_buffer_pool_new();
-    GstStructure* config = gst_buffer_pool_get_config(pool);
-    gst_buffer_pool_config_set_params(config, caps, size, min, 0);
-    if (video_meta && gst_buffer_pool_has_option(pool, GST_BUFFER_POOL_OPTION_VIDEO_META))
-      gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-    if (gst_buffer_pool_set_config(pool, config)) break;
-    GST_DEBUG_OBJECT(self, "pool %" GST_PTR_FORMAT " refuses an unbounded configuration, using our own", pool);
-    gst_clear_object(&pool);
-  }
-  if (!pool) return FALSE;
-  if (offered)
-    gst_query_set_nth_allocation_pool(query, 0, pool, size, min, 0);
-  else
-    gst_query_add_allocation_pool(query, pool, size, min, 0);
-  gst_object_unref(pool);
-  return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->decide_allocation(trans, query);
+  const guint batch = guint(std::min<size_t>(streaming_of(self).schedule.outputs_per_pair(),
+                                             gst_rife_batch_limit(self, EnsembleSetting::None)));
+  return decide_output_allocation(GST_OBJECT(self), query, batch) &&
+         GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->decide_allocation(trans, query);
 }
 
 // Never called: generate_output() produces every output. Its presence is what tells
@@ -533,50 +442,20 @@ class MappedOutputs {
 };
 
 // ---------------------------------------------------------------------------------------------
-// QoS: interpolations that would reach the sink too late are skipped, never the inputs.
+// QoS (live_qos.h): interpolations that would reach the sink too late are skipped, never the inputs.
 
-// Whether an output at `pts` would be late: the sink's QOS events say it is already behind, or (live
-// upstream) the clock says it could not be computed before its render time (running time +
-// pipeline latency), going by the mean inference time so far.
 static bool gst_rife_is_late(GstRife* self, GstClockTime pts) {
   GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
   if (!gst_base_transform_is_qos_enabled(trans) || trans->segment.format != GST_FORMAT_TIME) return false;
   const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, pts);
-  if (!GST_CLOCK_TIME_IS_VALID(rt)) return false;
-  QosState qos;
-  {
-    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-    qos = self->priv->qos;
+  GstClockTime now = GST_CLOCK_TIME_NONE;  // the clock's running time
+  if (GstClock* clock = gst_element_get_clock(GST_ELEMENT_CAST(self))) {
+    const GstClockTime base_time = gst_element_get_base_time(GST_ELEMENT_CAST(self));
+    const GstClockTime time = gst_clock_get_time(clock);
+    if (time > base_time) now = time - base_time;
+    gst_object_unref(clock);
   }
-  if (GST_CLOCK_TIME_IS_VALID(qos.earliest) && rt <= qos.earliest) return true;
-  if (!qos.live || !GST_CLOCK_TIME_IS_VALID(qos.latency)) return false;
-  GstClock* clock = gst_element_get_clock(GST_ELEMENT_CAST(self));
-  if (!clock) return false;
-  const GstClockTime base_time = gst_element_get_base_time(GST_ELEMENT_CAST(self));
-  const GstClockTime now = gst_clock_get_time(clock);
-  gst_object_unref(clock);
-  const GstClockTime ready = now + GstClockTime(streaming_of(self).inference_ns_avg);
-  GST_LOG_OBJECT(self, "deadline check: ready at %" GST_TIME_FORMAT ", due at %" GST_TIME_FORMAT " + latency %" GST_TIME_FORMAT,
-                 GST_TIME_ARGS(ready - base_time), GST_TIME_ARGS(rt), GST_TIME_ARGS(qos.latency));
-  return now > base_time && ready - base_time > rt + qos.latency;
-}
-
-static void gst_rife_post_qos(GstRife* self, GstClockTime pts) {
-  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
-  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, pts);
-  QosState qos;
-  {
-    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-    qos = self->priv->qos;
-  }
-  GstMessage* msg =
-      gst_message_new_qos(GST_OBJECT_CAST(self), qos.live, rt, gst_segment_to_stream_time(&trans->segment, GST_FORMAT_TIME, pts),
-                          pts, streaming_of(self).schedule.output_frame_duration());
-  const gint64 jitter = GST_CLOCK_TIME_IS_VALID(qos.earliest) ? GST_CLOCK_DIFF(rt, qos.earliest) : 0;
-  gst_message_set_qos_values(msg, jitter, qos.proportion, 1000000);
-  gst_message_set_qos_stats(msg, GST_FORMAT_BUFFERS, self->priv->counters.interpolated.load(),
-                            self->priv->counters.skipped.load());
-  gst_element_post_message(GST_ELEMENT_CAST(self), msg);
+  return self->priv->qos.is_late(rt, now);
 }
 
 // When the next batch would be late it is not computed (the schedule shows inputs in its place).
@@ -584,21 +463,29 @@ static void gst_rife_skip_late_interpolations(GstRife* self) {
   Streaming& st = streaming_of(self);
   const GstClockTime next = st.schedule.upcoming_interpolation();
   if (!GST_CLOCK_TIME_IS_VALID(next) || !gst_rife_is_late(self, next)) return;
-  // Forget the slow past a little with each skip, so that the element tries again once it might
-  // keep up (a slow first frame on a cold GPU must not disable interpolation for good).
-  st.inference_ns_avg *= 0.95;
+  self->priv->qos.skipped();
   self->priv->counters.skipped += st.schedule.skip_upcoming();
   GST_DEBUG_OBJECT(self, "QoS: interpolation at %" GST_TIME_FORMAT " would be late, skipped", GST_TIME_ARGS(next));
-  gst_rife_post_qos(self, next);
+  const Counters& c = self->priv->counters;
+  gst_element_post_message(
+      GST_ELEMENT_CAST(self),
+      self->priv->qos.message(GST_OBJECT_CAST(self), GST_BASE_TRANSFORM(self)->segment, next,
+                              st.schedule.output_frame_duration(), c.interpolated.load(), c.skipped.load()));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Producing outputs
 
+// What a batch cost, the wait for the shared worker included: the live deadline check and
+// ensemble=auto go by it.
 static void gst_rife_record_inference(GstRife* self, double ns, size_t frames, rife::Ensemble ensemble) {
   Streaming& st = streaming_of(self);
   const double per_frame = ns / double(frames);
   st.stats.add_inference(per_frame / 1e6, int(frames), ensemble);
+  const rife::BatchStats now = st.engine->batch_stats();
+  st.stats.add_batches({now.batches - st.batches_seen.batches, now.rows - st.batches_seen.rows,
+                        now.streams - st.batches_seen.streams, now.cross_stream - st.batches_seen.cross_stream});
+  st.batches_seen = now;
   // The first batch at a new size runs cold (the CPU's and cuDNN's kernels for that shape are made
   // then; 5-10x a warm batch at small sizes on a CPU): it would make live QoS skip for a while and
   // ensemble=auto start from a wrong cost.
@@ -606,51 +493,54 @@ static void gst_rife_record_inference(GstRife* self, double ns, size_t frames, r
     st.warm = true;
     return;
   }
-  // Running mean, weighted towards recent frames (the device warms up, the load changes).
-  st.inference_ns_avg = st.inference_ns_avg == 0 ? per_frame : 0.8 * st.inference_ns_avg + 0.2 * per_frame;
+  self->priv->qos.record_cost(per_frame);
   st.quality.record(ensemble, ns, int(frames));
 }
 
 // The ensemble for a batch: the one the property names, or with `auto` the best the time allows.
 // There is a deadline when upstream is live or a sink downstream syncs (it sends QOS events): the
 // next pair's batch is due one input interval later. Without one (offline), time+flip.
-static rife::Ensemble gst_rife_choose_ensemble(GstRife* self, const rife_gst::OutputSchedule::Batch& batch) {
-  rife_gst::EnsembleSetting setting;
-  {
-    std::lock_guard<std::mutex> lock(self->priv->settings_lock);
-    setting = self->priv->settings.ensemble;
-  }
-  if (setting != rife_gst::EnsembleSetting::Auto) return rife::Ensemble(int(setting));
-  bool deadline;
-  {
-    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-    deadline = self->priv->qos.live || self->priv->qos.syncing;
-  }
-  rife_gst::QualityController& quality = streaming_of(self).quality;
+static rife::Ensemble gst_rife_choose_ensemble(GstRife* self, EnsembleSetting setting,
+                                               const OutputSchedule::Batch& batch) {
+  static_assert(int(EnsembleSetting::None) == int(rife::Ensemble::None) &&
+                    int(EnsembleSetting::Time) == int(rife::Ensemble::Time) &&
+                    int(EnsembleSetting::TimeFlip) == int(rife::Ensemble::TimeFlip),
+                "EnsembleSetting's fixed modes are the engine's");
+  if (setting != EnsembleSetting::Auto) return rife::Ensemble(int(setting));
+  const bool deadline = self->priv->qos.deadline();
+  QualityController& quality = streaming_of(self).quality;
   const rife::Ensemble before = quality.current();
   const guint64 switches_before = quality.switches();
-  const GstClockTime span = batch.pair_span();
+  const GstClockTime budget = batch.budget();
   const rife::Ensemble mode =
-      quality.choose(deadline && GST_CLOCK_TIME_IS_VALID(span) ? double(span) : 0.0, int(batch.size()));
+      quality.choose(deadline && GST_CLOCK_TIME_IS_VALID(budget) ? double(budget) : 0.0, int(batch.size()));
   if (quality.switches() != switches_before) {  // the controller restarts its count at caps; ours runs on
     ++self->priv->counters.ensemble_switches;
-    GST_INFO_OBJECT(self, "ensemble %s -> %s (budget %" GST_TIME_FORMAT ", estimate %.1f ms)",
-                    rife::to_string(before), rife::to_string(mode), GST_TIME_ARGS(span),
-                    quality.estimate_ns(mode, int(batch.size())) / 1e6);
+    GST_INFO_OBJECT(self, "ensemble %s -> %s (budget %" GST_TIME_FORMAT ", estimate %.1f ms)", rife::to_string(before),
+                    rife::to_string(mode), GST_TIME_ARGS(budget), quality.estimate_ns(mode, int(batch.size())) / 1e6);
   }
   return mode;
 }
 
-// Runs the next batch of interpolations (one pair's outputs) as one forward pass of the engine.
+// Runs the next batch of interpolations (one pair's outputs, or as many as a batch holds) on the
+// engine.
 static GstFlowReturn gst_rife_interpolate_batch(GstRife* self) {
   Streaming& st = streaming_of(self);
-  auto batch = st.schedule.take_batch();
+  EnsembleSetting setting;
+  guint batch_wait_us;
+  {
+    std::lock_guard<std::mutex> lock(self->priv->settings_lock);
+    setting = self->priv->settings.ensemble;
+    batch_wait_us = self->priv->settings.batch_wait_us;
+  }
+  auto batch = st.schedule.take_batch(gst_rife_batch_limit(self, setting));
   MappedOutputs outputs(self, batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const GstFlowReturn ret = outputs.add();
     if (ret != GST_FLOW_OK) return ret;
   }
-  const rife::Ensemble ensemble = gst_rife_choose_ensemble(self, batch);
+  const rife::Ensemble ensemble = gst_rife_choose_ensemble(self, setting, batch);
+  st.engine->set_batch_wait_us(batch_wait_us);
   const auto start = std::chrono::steady_clock::now();
   try {
     st.engine->interpolate(batch.before(), batch.after(), batch.timesteps(), outputs.planes(), ensemble);
@@ -658,9 +548,9 @@ static GstFlowReturn gst_rife_interpolate_batch(GstRife* self) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
     return GST_FLOW_ERROR;
   }
-  gst_rife_record_inference(
-      self, std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count(), batch.size(),
-      ensemble);
+  gst_rife_record_inference(self,
+                            std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count(),
+                            batch.size(), ensemble);
   self->priv->counters.interpolated += batch.size();
   st.schedule.complete(std::move(batch), outputs.take());
   return GST_FLOW_OK;
@@ -672,14 +562,15 @@ static void gst_rife_post_stats_if_due(GstRife* self) {
     std::lock_guard<std::mutex> lock(self->priv->settings_lock);
     interval = self->priv->settings.stats_interval;
   }
-  StatsWindow& stats = streaming_of(self).stats;
+  Streaming& st = streaming_of(self);
   const gint64 now = now_us();
-  if (!stats.due(now, interval)) return;
+  if (!st.stats.due(now, interval)) return;
   const Counters& c = self->priv->counters;
-  GstStructure* s = stats.summary(now, c.skipped.load(), c.scene_cuts.load(), c.ensemble_switches.load());
+  GstStructure* s = st.stats.summary(now, c.skipped.load(), c.scene_cuts.load(), c.ensemble_switches.load(),
+                                     guint(st.engine->model_users()));
   GST_LOG_OBJECT(self, "%" GST_PTR_FORMAT, s);
   gst_element_post_message(GST_ELEMENT_CAST(self), gst_message_new_element(GST_OBJECT_CAST(self), s));
-  stats.restart(now);
+  st.stats.restart(now);
 }
 
 // One output per call, in time order: the producer of every buffer rife pushes. GstBaseTransform
@@ -839,7 +730,7 @@ static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
     case GST_EVENT_SEGMENT:
     case GST_EVENT_STREAM_START:
       streaming_of(self).schedule.flush();
-      gst_rife_forget_qos_observations(self);
+      self->priv->qos.forget_observations();
       break;
     default:
       break;
@@ -852,36 +743,25 @@ static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
 static gboolean gst_rife_src_event(GstBaseTransform* trans, GstEvent* event) {
   GstRife* self = GST_RIFE(trans);
   if (GST_EVENT_TYPE(event) == GST_EVENT_QOS) {
-    GstQOSType type;
-    gdouble proportion;
-    GstClockTimeDiff diff;
-    GstClockTime timestamp;
-    gst_event_parse_qos(event, &type, &proportion, &diff, &timestamp);
-    {
-      std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-      QosState& qos = self->priv->qos;
-      qos.proportion = proportion;
-      qos.syncing = true;
-      // As GstBaseTransform does: when late, aim ahead by the lateness once more.
-      qos.earliest = !GST_CLOCK_TIME_IS_VALID(timestamp) ? GST_CLOCK_TIME_NONE
-                     : diff > 0                          ? timestamp + 2 * diff
-                                : GstClockTime(std::max<GstClockTimeDiff>(0, GstClockTimeDiff(timestamp) + diff));
-    }
+    self->priv->qos.on_qos_event(event);
     // Passed upstream here, not through the base class: GstBaseTransform would record it too and
     // then drop whole input buffers in its submit_input_buffer; rife never drops an input.
     return gst_pad_push_event(GST_BASE_TRANSFORM_SINK_PAD(trans), event);
   }
-  if (GST_EVENT_TYPE(event) == GST_EVENT_LATENCY) {
-    GstClockTime latency;
-    gst_event_parse_latency(event, &latency);
-    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-    self->priv->qos.latency = latency;
-  }
+  if (GST_EVENT_TYPE(event) == GST_EVENT_LATENCY) self->priv->qos.on_latency_event(event);
   return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->src_event(trans, event);
 }
 
 static gboolean gst_rife_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
   GstRife* self = GST_RIFE(trans);
+  if (direction == GST_PAD_SINK && GST_QUERY_TYPE(query) == GST_QUERY_CAPS) {
+    const gboolean answered = GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->query(trans, direction, query);
+    GstCaps *filter = nullptr, *result = nullptr;
+    gst_query_parse_caps(query, &filter);
+    gst_query_parse_caps_result(query, &result);
+    if (answered && result && gst_caps_is_empty(result)) gst_rife_warn_refused_caps(self, filter);
+    return answered;
+  }
   if (direction != GST_PAD_SRC || GST_QUERY_TYPE(query) != GST_QUERY_LATENCY)
     return GST_BASE_TRANSFORM_CLASS(gst_rife_parent_class)->query(trans, direction, query);
   if (!gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) return FALSE;
@@ -891,10 +771,7 @@ static gboolean gst_rife_query(GstBaseTransform* trans, GstPadDirection directio
   const GstClockTime extra = self->priv->latency_extra.load();  // set by set_caps (see there)
   min += extra;
   if (GST_CLOCK_TIME_IS_VALID(max)) max += extra;
-  {
-    std::lock_guard<std::mutex> lock(self->priv->qos_lock);
-    self->priv->qos.live = live;
-  }
+  self->priv->qos.set_upstream_live(live);
   GST_DEBUG_OBJECT(self, "latency: upstream + %" GST_TIME_FORMAT, GST_TIME_ARGS(extra));
   gst_query_set_latency(query, live, min, max);
   return TRUE;
@@ -915,94 +792,6 @@ static void gst_rife_init(GstRife* self) {
   gst_base_transform_set_qos_enabled(GST_BASE_TRANSFORM(self), TRUE);
 }
 
-static void gst_rife_install_model_properties(GObjectClass* gobject_class) {
-  const auto flags = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property(
-      gobject_class, PROP_MODEL_PATH,
-      g_param_spec_string(
-          "model-path", "Model path",
-          "RIFE weights: a torch.save state dict of RIFE 4.25/4.26, 4.25-lite or 4.6 in the official layout "
-          "(Practical-RIFE checkpoints as they are). Default: $RIFE_MODEL_PATH if set, else the real 4.25/4.26 "
-          "checkpoint that models/get_weights.py places at " RIFE_DEFAULT_MODEL_PATH,
-          nullptr, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_MODEL_VERSION,
-      g_param_spec_enum("model-version", "Model version",
-                        "RIFE version of the weights (auto: detected from the state dict's keys and shapes; a forced "
-                        "version that does not match the file is an error)",
-                        GST_TYPE_RIFE_MODEL_VERSION, int(rife::ModelVersion::Auto), flags));
-  g_object_class_install_property(
-      gobject_class, PROP_DEVICE,
-      g_param_spec_string("device", "Device", "Where RIFE runs: auto (cuda:0 if usable, else cpu), cpu, cuda or cuda:N",
-                          "auto", flags));
-  g_object_class_install_property(gobject_class, PROP_PRECISION,
-                                  g_param_spec_enum("precision", "Precision", "Arithmetic of the network",
-                                                    GST_TYPE_RIFE_PRECISION, int(rife::Precision::Auto), flags));
-  g_object_class_install_property(
-      gobject_class, PROP_SCALE,
-      g_param_spec_double("scale", "Flow scale",
-                          "Resolution the flow pyramid works at: 0.25, 0.5, 1, 2 or 4 (2 = finer flow for small "
-                          "frames, 0.5 = coarser for 4K); 0 = auto by frame size (README, Quality)",
-                          0.0, 4.0, 0.0, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_FP32_WARP,
-      g_param_spec_boolean("fp32-warp", "FP32 warp",
-                           "With fp16/bf16 precision, compute the warp (grid_sample) in FP32 while the convolutions "
-                           "stay in reduced precision (guards against sampling artefacts at 4K)",
-                           FALSE, flags));
-}
-
-static void gst_rife_install_stream_properties(GObjectClass* gobject_class) {
-  const auto flags = GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
-  g_object_class_install_property(
-      gobject_class, PROP_SCENE_DETECTION,
-      g_param_spec_boolean("scene-detection", "Scene-cut detection",
-                           "Detect scene cuts between two inputs and hold the nearest input there instead of morphing "
-                           "one scene into the other",
-                           TRUE, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_SCENE_THRESHOLD,
-      g_param_spec_double("scene-threshold", "Scene-cut threshold",
-                          "A pair is a cut when the mean absolute luma difference of 64x64 thumbnails exceeds this "
-                          "(0..1; consecutive frames of a fast real pan score up to 0.05, cuts to unrelated real "
-                          "pictures 0.18 and up)",
-                          0.0, 1.0, rife_gst::kDefaultSceneThreshold, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_STATS_INTERVAL,
-      g_param_spec_double("stats-interval", "Statistics interval",
-                          "Post a 'rife-stats' element message every this many seconds (fps-in, fps-out, "
-                          "interpolated, inference-mean-ms, inference-p95-ms, skipped, scene-cuts, the share of "
-                          "frames per ensemble mode, ensemble-switches); 0 = never",
-                          0.0, 3600.0, 0.0, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_ENSEMBLE,
-      g_param_spec_enum("ensemble", "Ensemble",
-                        "Forward passes averaged per interpolated frame: none (1), time (the pair in reverse too, 2), "
-                        "time+flip (and the mirrored pair both ways, 4), or auto: live (or before a syncing sink) the "
-                        "best whose measured cost fits the input interval, with hysteresis; otherwise time+flip",
-                        GST_TYPE_RIFE_ENSEMBLE, int(rife_gst::EnsembleSetting::None), flags));
-}
-
-static void gst_rife_install_counters(GObjectClass* gobject_class) {
-  const auto flags = GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  const struct {
-    guint id;
-    const char *name, *nick, *blurb;
-  } counters[] = {
-      {PROP_FRAMES_IN, "frames-in", "Frames in", "Input frames received since start"},
-      {PROP_FRAMES_OUT, "frames-out", "Frames out", "Frames pushed since start (inputs and interpolated)"},
-      {PROP_FRAMES_INTERPOLATED, "frames-interpolated", "Frames interpolated", "Frames computed by RIFE since start"},
-      {PROP_SCENE_CUTS, "scene-cuts", "Scene cuts", "Scene cuts detected since start"},
-      {PROP_FRAMES_SKIPPED, "frames-skipped", "Frames skipped",
-       "Interpolations skipped by QoS since start (their time covered by an input instead)"},
-      {PROP_ENSEMBLE_SWITCHES, "ensemble-switches", "Ensemble switches",
-       "Times ensemble=auto changed mode since start (against a deadline)"},
-  };
-  for (const auto& c : counters)
-    g_object_class_install_property(gobject_class, c.id,
-                                    g_param_spec_uint64(c.name, c.nick, c.blurb, 0, G_MAXUINT64, 0, flags));
-}
-
 static void gst_rife_class_init(GstRifeClass* klass) {
   GObjectClass* gobject_class = G_OBJECT_CLASS(klass);
   GstElementClass* element_class = GST_ELEMENT_CLASS(klass);
@@ -1011,9 +800,7 @@ static void gst_rife_class_init(GstRifeClass* klass) {
   gobject_class->set_property = gst_rife_set_property;
   gobject_class->get_property = gst_rife_get_property;
   gobject_class->finalize = gst_rife_finalize;
-  gst_rife_install_model_properties(gobject_class);
-  gst_rife_install_stream_properties(gobject_class);
-  gst_rife_install_counters(gobject_class);
+  install_properties(gobject_class);
 
   gst_element_class_set_static_metadata(element_class, "RIFE frame interpolation", "Filter/Effect/Video",
                                         "Raises the frame rate of raw video with the RIFE neural network",
@@ -1026,6 +813,7 @@ static void gst_rife_class_init(GstRifeClass* klass) {
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_rife_stop);
   trans_class->transform_caps = GST_DEBUG_FUNCPTR(gst_rife_transform_caps);
   trans_class->fixate_caps = GST_DEBUG_FUNCPTR(gst_rife_fixate_caps);
+  trans_class->accept_caps = GST_DEBUG_FUNCPTR(gst_rife_accept_caps);
   trans_class->set_caps = GST_DEBUG_FUNCPTR(gst_rife_set_caps);
   trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_rife_sink_event);
   trans_class->query = GST_DEBUG_FUNCPTR(gst_rife_query);

@@ -29,6 +29,12 @@ const char* to_string(Break reason) {
 const rife::FrameHandle& OutputSchedule::Batch::before() const { return outputs_.front().before; }
 const rife::FrameHandle& OutputSchedule::Batch::after() const { return outputs_.front().after; }
 
+GstClockTime OutputSchedule::Batch::budget() const {
+  const Pending& first = outputs_.front();
+  if (!GST_CLOCK_TIME_IS_VALID(first.span) || first.pair_interpolations == 0) return first.span;
+  return gst_util_uint64_scale(first.span, outputs_.size(), first.pair_interpolations);
+}
+
 OutputSchedule::OutputSchedule() = default;
 OutputSchedule::~OutputSchedule() = default;
 
@@ -104,6 +110,10 @@ void OutputSchedule::add(Input input, bool scene_cut) {
           queue_between(input, scene_cut, tk, grid_.next_duration(), float(double(tk - p0) / double(span)));
       }
     }
+    guint interpolations = 0;
+    for (const auto& p : queue_) interpolations += p.pair == pair_ && p.kind == OutputKind::Interpolated;
+    for (auto& p : queue_)
+      if (p.pair == pair_) p.pair_interpolations = interpolations;
   } else if (!variable_rate()) {
     grid_.rebase(input.pts);  // the first frame, or the first after a boundary, starts the grid
   }
@@ -142,14 +152,15 @@ void OutputSchedule::restart() {
 
 bool OutputSchedule::needs_interpolation() const { return GST_CLOCK_TIME_IS_VALID(upcoming_interpolation()); }
 
-OutputSchedule::Batch OutputSchedule::take_batch() {
+OutputSchedule::Batch OutputSchedule::take_batch(size_t limit) {
   Batch batch;
   if (queue_.front().kind != OutputKind::Interpolated) {
     // The pair's input comes first: it is ready as it is, and leaves before the batch's results.
     ready_.push_back(pop_shown_input());
   }
   const guint64 pair = queue_.front().pair;
-  while (!queue_.empty() && queue_.front().kind == OutputKind::Interpolated && queue_.front().pair == pair) {
+  while (!queue_.empty() && batch.size() < std::max<size_t>(1, limit) &&
+         queue_.front().kind == OutputKind::Interpolated && queue_.front().pair == pair) {
     batch.timesteps_.push_back(queue_.front().t);
     batch.outputs_.push_back(std::move(queue_.front()));
     queue_.pop_front();

@@ -22,6 +22,7 @@
 
 #include <gst/gst.h>
 
+#include <cstdint>
 #include <deque>
 #include <vector>
 
@@ -68,18 +69,22 @@ class OutputSchedule {
     float t;          // Interpolated: the timestep between `before` and `after`
     rife::FrameHandle before, after;
     GstClockTime span = GST_CLOCK_TIME_NONE;  // Interpolated: the time from `before` to `after`
+    guint pair_interpolations = 0;            // Interpolated: how many the pair has in all
   };
 
  public:
-  // The interpolations of one pair of inputs: one forward pass of the engine.
+  // Interpolations of one pair of inputs, computed together: the whole pair, or as many as the
+  // engine's memory budget holds (take_batch()'s limit) when the pair has more (1 -> 240 fps).
   class Batch {
    public:
     const rife::FrameHandle& before() const;
     const rife::FrameHandle& after() const;
     const std::vector<float>& timesteps() const { return timesteps_; }
     size_t size() const { return timesteps_.size(); }
-    // The time between the pair's two inputs: live, the next batch is due that much later.
+    // The time between the pair's two inputs: live, the next pair is due that much later.
     GstClockTime pair_span() const { return outputs_.front().span; }
+    // This batch's share of that time: its part of the pair's interpolations.
+    GstClockTime budget() const;
 
    private:
     friend class OutputSchedule;
@@ -95,8 +100,7 @@ class OutputSchedule {
   bool variable_rate() const { return in_n_ == 0; }
   GstClockTime input_frame_duration() const;  // NONE for a variable rate
   GstClockTime output_frame_duration() const;
-  // Outputs between two inputs at most (2 for 2x, 3 for 24 -> 60): one pair's batch of
-  // interpolations is at most that many, so the output pool needs that many buffers more.
+  // Outputs between two inputs at most (2 for 2x, 3 for 24 -> 60), the earlier input included.
   guint outputs_per_pair() const;
 
   // ---- Inputs
@@ -134,7 +138,9 @@ class OutputSchedule {
   // Whether a batch is due: the next output is an interpolation still to compute, or the pair's
   // input whose interpolations follow it (take_batch() readies that input and takes the batch).
   bool needs_interpolation() const;
-  Batch take_batch();
+  // At most `limit` interpolations of the next pair (its first ones, in time order); the rest
+  // follow in the next batches.
+  Batch take_batch(size_t limit = SIZE_MAX);
   // The engine's results for `batch`, one per timestep in order; they become ready outputs.
   void complete(Batch batch, std::vector<BufferRef> results);
   // QoS: the time of the first interpolation not computed yet when it is next, or comes right after

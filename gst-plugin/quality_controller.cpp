@@ -30,7 +30,7 @@ void QualityController::switch_to(rife::Ensemble mode) {
 }
 
 rife::Ensemble QualityController::choose(double budget_ns, int frames) {
-  if (budget_ns <= 0) return ceiling_;  // no deadline: the best allowed
+  if (budget_ns <= 0) return ceiling_;   // no deadline: the best allowed
   if (recent_ns_ == 0) return current_;  // nothing measured yet
   if (estimate_ns(current_, frames) > options_.down_margin * budget_ns) {
     int best = 0;

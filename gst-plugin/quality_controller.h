@@ -50,15 +50,15 @@ class QualityController {
 
   Options options_;
   rife::Ensemble ceiling_ = rife::Ensemble::None, current_ = rife::Ensemble::None;
-  double recent_ns_ = 0;                                   // cost per frame of the current mode, lately
-  std::array<double, kModes> ratio_{{1.0, 2.0, 4.0}};      // cost of each mode relative to single pass:
-                                                           // rife::passes() until measured
+  double recent_ns_ = 0;                               // cost per frame of the current mode, lately
+  std::array<double, kModes> ratio_{{1.0, 2.0, 4.0}};  // cost of each mode relative to single pass:
+                                                       // rife::passes() until measured
   std::array<bool, kModes> measured_{{true, false, false}};
-  double efficiency_ = 1.0;  // cost of k passes / (k x single pass), as last measured
-  bool fresh_switch_ = false;                              // the next record() is the first after a switch
+  double efficiency_ = 1.0;    // cost of k passes / (k x single pass), as last measured
+  bool fresh_switch_ = false;  // the next record() is the first after a switch
   rife::Ensemble switched_from_ = rife::Ensemble::None;
-  double cost_before_switch_ = 0;                          // recent_ns_ of the mode switched from
-  int fitting_ = 0;                                        // consecutive batches the next mode fitted
+  double cost_before_switch_ = 0;  // recent_ns_ of the mode switched from
+  int fitting_ = 0;                // consecutive batches the next mode fitted
   uint64_t switches_ = 0;
 };
 

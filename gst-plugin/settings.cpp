@@ -17,17 +17,19 @@ rife::EngineOptions Settings::engine_options() const {
   o.precision = precision;
   o.scale = scale;
   o.fp32_warp = fp32_warp;
+  o.share_model = share_model;
+  o.batch_memory = size_t(max_batch_memory_mib) << 20;
+  o.batch_wait_us = batch_wait_us;
   return o;
 }
 
 GType precision_enum_type() {
   static GType type = 0;
-  static const GEnumValue values[] = {
-      {int(rife::Precision::Auto), "FP32 on the CPU, FP16 on CUDA", "auto"},
-      {int(rife::Precision::FP32), "32-bit float", "fp32"},
-      {int(rife::Precision::FP16), "16-bit float (CUDA only)", "fp16"},
-      {int(rife::Precision::BF16), "bfloat16 (CUDA only)", "bf16"},
-      {0, nullptr, nullptr}};
+  static const GEnumValue values[] = {{int(rife::Precision::Auto), "FP32 on the CPU, FP16 on CUDA", "auto"},
+                                      {int(rife::Precision::FP32), "32-bit float", "fp32"},
+                                      {int(rife::Precision::FP16), "16-bit float (CUDA only)", "fp16"},
+                                      {int(rife::Precision::BF16), "bfloat16 (CUDA only)", "bf16"},
+                                      {0, nullptr, nullptr}};
   if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstRifePrecision", values));
   return type;
 }

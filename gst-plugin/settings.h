@@ -26,11 +26,14 @@ struct Settings {
   rife::Precision precision = rife::Precision::Auto;
   double scale = 0.0;
   bool fp32_warp = false;
+  bool share_model = true;
+  guint max_batch_memory_mib = 0;  // 0: the device's default
   // Read for every frame: may change while playing.
   bool scene_detection = true;
   double scene_threshold = kDefaultSceneThreshold;
   double stats_interval = 0.0;  // seconds; 0 = no rife-stats messages
   EnsembleSetting ensemble = EnsembleSetting::None;
+  guint batch_wait_us = 0;
 
   // $RIFE_MODEL_PATH if set, else the real 4.25/4.26 checkpoint set-up places in models/weights/.
   static std::string default_model_path();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <sstream>
 
 #include "batch_worker.h"
 #include "colour_conversion.h"
@@ -204,7 +205,7 @@ struct Engine::Impl {
 Engine::Engine(const EngineOptions& options) {
   if (!valid_scale(options.scale))
     throw Error(ErrorKind::Setting,
-                "flow scale " + std::to_string(options.scale) +
+                "flow scale " + (std::ostringstream() << options.scale).str() +
                     " is not supported: use 0.25, 0.5, 1, 2 or 4 (0 = auto by frame size); the flow pyramid halves "
                     "the resolution from level to level, and only these keep every level on whole pixels");
   const torch::Device device = resolve_device(options.device);
@@ -304,7 +305,7 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
     // As many timesteps per batch as the memory budget holds (at least one, with all its passes):
     // the outputs of a 1 -> 1000 fps pair in bounded memory, in order.
     const size_t row_bytes = interpolation_row_bytes(s.padded_h, s.padded_w, s.scale, s.dtype_bytes());
-    const size_t per_batch = std::max<size_t>(1, s.batch_memory / std::max<size_t>(1, p * row_bytes));
+    const size_t per_batch = timesteps_per_batch(ensemble);
     for (size_t first = 0; first < ts.size(); first += per_batch) {
       const size_t n = std::min(per_batch, ts.size() - first);
       std::vector<WorkRow> rows;  // timestep i, pass k at i * p + k; odd passes run from b to a at 1 - t
@@ -377,6 +378,13 @@ int Engine::model_users() const { return int(impl_->model->worker().streams()); 
 BatchStats Engine::batch_stats() const { return impl_->batch_stats; }
 void Engine::set_batch_wait_us(uint32_t us) { impl_->batch_wait_us = us; }
 size_t Engine::batch_memory() const { return impl_->batch_memory; }
+
+size_t Engine::timesteps_per_batch(Ensemble ensemble) const {
+  const auto& s = *impl_;
+  const size_t row =
+      interpolation_row_bytes(s.padded_h, s.padded_w, s.scale, s.dtype_bytes()) * size_t(passes(ensemble));
+  return std::max<size_t>(1, s.batch_memory / std::max<size_t>(1, row));
+}
 uint64_t Engine::models_loaded() { return SharedModel::loads(); }
 double Engine::scale() const { return impl_->scale; }
 int Engine::padded_width() const { return int(impl_->padded_w); }

@@ -181,6 +181,9 @@ class Engine {
   BatchStats batch_stats() const;
   void set_batch_wait_us(uint32_t us);
   size_t batch_memory() const;  // the budget in effect, in bytes
+  // How many timesteps of one pair fit in one batch in `ensemble`'s mode at the configured size (at
+  // least 1): interpolate() computes more in several batches; callers may hand them over in parts.
+  size_t timesteps_per_batch(Ensemble ensemble = Ensemble::None) const;
   // Models loaded in this process since it started.
   static uint64_t models_loaded();
 

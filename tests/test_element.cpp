@@ -232,9 +232,9 @@ TEST(RifeProperties, EveryPropertyIsDocumented) {
     const char* blurb = g_param_spec_get_blurb(specs[i]);
     EXPECT_TRUE(blurb && strlen(blurb) > 15) << g_param_spec_get_name(specs[i]);
   }
-  EXPECT_EQ(ours, 16) << "model-path, model-version, device, precision, scale, fp32-warp, "
-                         "frames-in/out/interpolated, scene-detection, scene-threshold, scene-cuts, frames-skipped, "
-                         "stats-interval, ensemble, ensemble-switches";
+  EXPECT_EQ(ours, 20) << "model-path, model-version, device, precision, scale, fp32-warp, share-model, "
+                         "max-batch-memory, frames-in/out/interpolated, scene-detection, scene-threshold, scene-cuts, "
+                         "frames-skipped, stats-interval, ensemble, ensemble-switches, batch-wait, model-users";
   g_free(specs);
   gboolean qos = FALSE;
   g_object_get(e, "qos", &qos, nullptr);
@@ -313,4 +313,152 @@ TEST(RifeErrors, AWeightsFileOfTheWrongShapeIsRefusedAtStart) {
   EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
   gst_element_set_state(e, GST_STATE_NULL);
   gst_object_unref(e);
+}
+
+// Start-up failures name what the user has to change, not the (fine) model file.
+namespace {
+rife_test::PostedError start_error(const char* property, const char* value) {
+  GstElement* e = gst_element_factory_make("rife", nullptr);
+  g_object_set(e, "model-path", rife_test::fixture_model().c_str(), nullptr);
+  if (std::string(property) != "device") g_object_set(e, "device", "cpu", nullptr);
+  gst_util_set_object_arg(G_OBJECT(e), property, value);
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(e, bus);
+  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE) << property << "=" << value;
+  const auto error = rife_test::pop_error(bus, GST_SECOND);
+  gst_element_set_state(e, GST_STATE_NULL);
+  gst_element_set_bus(e, nullptr);
+  gst_object_unref(bus);
+  gst_object_unref(e);
+  EXPECT_TRUE(error.found);
+  EXPECT_EQ(error.message.find("Cannot load the RIFE model"), std::string::npos) << error.message;
+  return error;
+}
+}  // namespace
+
+// Without a GPU, device=cuda; with one, a device index that does not exist.
+TEST(RifeErrors, ACudaDeviceThatCannotBeUsedIsNamed) {
+  const bool gpu = g_file_test("/dev/nvidiactl", G_FILE_TEST_EXISTS);
+  const char* device = gpu ? "cuda:99" : "cuda";
+  const auto error = start_error("device", device);
+  EXPECT_NE(error.message.find(std::string("Cannot use device '") + device + "'"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find(gpu ? "CUDA device(s) exist" : "no CUDA device is usable"), std::string::npos)
+      << error.message;
+}
+
+TEST(RifeErrors, AnUnknownDeviceNameIsNamed) {
+  const auto error = start_error("device", "bogus");
+  EXPECT_NE(error.message.find("Cannot use device 'bogus'"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("expected auto, cpu, cuda or cuda:N"), std::string::npos) << error.message;
+}
+
+TEST(RifeErrors, AFlowScaleThePyramidCannotUseIsNamedWithTheValuesItTakes) {
+  const auto error = start_error("scale", "3");
+  EXPECT_NE(error.message.find("flow scale 3 is not supported"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("use 0.25, 0.5, 1, 2 or 4"), std::string::npos) << error.message;
+}
+
+TEST(RifeErrors, ReducedPrecisionOnTheCpuIsNamed) {
+  const auto error = start_error("precision", "fp16");
+  EXPECT_NE(error.message.find("precision fp16 is supported on CUDA only"), std::string::npos) << error.message;
+}
+
+// GStreamer's convention for start-up (MUTABLE_READY) properties: a change while running is kept
+// and read back, applies at the next start, and the user is told so on the bus.
+TEST(RifeProperties, AStartUpPropertyChangedWhilePlayingWarnsAndAppliesAtTheNextStart) {
+  GstHarness* h = rife_test::new_rife_harness(rgb_caps(32, 24, "30/1"));
+  GstElement* rife = gst_harness_find_element(h, "rife");
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(rife, bus);
+  ASSERT_EQ(gst_harness_push(h, make_frame(32, 24, 0, 0)), GST_FLOW_OK);
+  g_object_set(rife, "scale", 2.0, nullptr);
+  GstMessage* warning = gst_bus_timed_pop_filtered(bus, GST_SECOND, GST_MESSAGE_WARNING);
+  ASSERT_NE(warning, nullptr) << "a warning on the bus";
+  GError* err = nullptr;
+  gst_message_parse_warning(warning, &err, nullptr);
+  EXPECT_NE(std::string(err->message).find("scale was changed while PLAYING: it applies at the next start"),
+            std::string::npos)
+      << err->message;
+  g_error_free(err);
+  gst_message_unref(warning);
+  double scale = 0;
+  g_object_get(rife, "scale", &scale, nullptr);
+  EXPECT_EQ(scale, 2.0) << "reads back what the user set";
+  g_object_set(rife, "scene-threshold", 0.2, nullptr);  // a stream property: no warning
+  EXPECT_EQ(gst_bus_timed_pop_filtered(bus, 100 * GST_MSECOND, GST_MESSAGE_WARNING), nullptr);
+  gst_element_set_bus(rife, nullptr);
+  gst_object_unref(bus);
+  gst_object_unref(rife);
+  gst_harness_teardown(h);
+}
+
+// The first warning on `bus`'s messages, "" if none.
+static std::string first_warning(GstBus* bus, GstClockTime timeout) {
+  GstMessage* m = gst_bus_timed_pop_filtered(bus, timeout, GST_MESSAGE_WARNING);
+  if (!m) return "";
+  GError* err = nullptr;
+  gst_message_parse_warning(m, &err, nullptr);
+  std::string text = err->message;
+  g_error_free(err);
+  gst_message_unref(m);
+  return text;
+}
+
+// Woven fields would be interpolated into combed frames: interlaced caps are refused at link time
+// (put deinterlace in front), and a source that pushes them is told so in a warning.
+TEST(RifeCaps, InterlacedVideoIsRefusedAndTheWarningSaysDeinterlace) {
+  for (const char* mode : {"interleaved", "mixed"}) {
+    const std::string caps =
+        "video/x-raw,format=I420,width=32,height=24,framerate=30/1,interlace-mode=" + std::string(mode);
+    GstElement* pipeline = gst_parse_launch(("videotestsrc num-buffers=3 ! " + caps + " ! rife device=cpu model-path=" +
+                                             rife_test::fixture_model() + " ! fakesink")
+                                                .c_str(),
+                                            nullptr);
+    ASSERT_NE(pipeline, nullptr);
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    GstBus* bus = gst_element_get_bus(pipeline);
+    GstMessage* msg =
+        gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+    ASSERT_NE(msg, nullptr);
+    EXPECT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR) << mode << ": not negotiated";
+    gst_message_unref(msg);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(bus);
+    gst_object_unref(pipeline);
+
+    // A source that sets interlaced caps without asking (as a decoder does).
+    GstHarness* h = gst_harness_new_parse(("rife device=cpu model-path=" + rife_test::fixture_model()).c_str());
+    GstElement* rife = gst_harness_find_element(h, "rife");
+    GstBus* rife_bus = gst_bus_new();
+    gst_element_set_bus(rife, rife_bus);
+    gst_harness_set_src_caps_str(h, caps.c_str());
+    EXPECT_EQ(gst_harness_push(h, make_frame(32, 24, 0, 0)), GST_FLOW_NOT_NEGOTIATED) << mode;
+    const std::string warning = first_warning(rife_bus, GST_SECOND);
+    EXPECT_NE(warning.find(std::string("rife cannot take ") + mode + " (interlaced) video"), std::string::npos)
+        << warning;
+    EXPECT_NE(warning.find("put deinterlace before it"), std::string::npos) << warning;
+    gst_element_set_bus(rife, nullptr);
+    gst_object_unref(rife_bus);
+    gst_object_unref(rife);
+    gst_harness_teardown(h);
+  }
+}
+
+TEST(RifeCaps, AFormatRifeDoesNotTakeIsNamedWithTheFormatsItTakes) {
+  GstHarness* h = gst_harness_new_parse(("rife device=cpu model-path=" + rife_test::fixture_model()).c_str());
+  GstElement* rife = gst_harness_find_element(h, "rife");
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(rife, bus);
+  gst_harness_play(h);
+  GstCaps* caps = gst_caps_from_string("video/x-raw,format=GRAY8,width=32,height=24,framerate=30/1");
+  EXPECT_FALSE(gst_pad_query_accept_caps(GST_BASE_TRANSFORM_SINK_PAD(rife), caps));
+  gst_caps_unref(caps);
+  const std::string text = first_warning(bus, GST_SECOND);
+  EXPECT_NE(text.find("rife cannot take GRAY8 frames"), std::string::npos) << text;
+  EXPECT_NE(text.find("I420"), std::string::npos) << "lists what it takes: " << text;
+  EXPECT_NE(text.find("put videoconvert before it"), std::string::npos) << text;
+  gst_element_set_bus(rife, nullptr);
+  gst_object_unref(bus);
+  gst_object_unref(rife);
+  gst_harness_teardown(h);
 }

@@ -384,18 +384,3 @@ TEST(Ensembles, TheRifeStatsMessageGivesTheShareOfEachMode) {
   for (auto* m : stats) gst_message_unref(m);
   unref_all(out);
 }
-
-TEST(FlowScale, TheElementRefusesAScaleThePyramidCannotUseAndNamesIt) {
-  GstElement* e = gst_element_factory_make("rife", nullptr);
-  g_object_set(e, "device", "cpu", "model-path", kModel.c_str(), "scale", 3.0, nullptr);
-  GstBus* bus = gst_bus_new();
-  gst_element_set_bus(e, bus);
-  EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
-  const auto error = rife_test::pop_error(bus, GST_SECOND);
-  EXPECT_NE(error.debug.find("scale 3.0"), std::string::npos) << error.debug;
-  EXPECT_NE(error.debug.find("use 0.25, 0.5, 1, 2 or 4"), std::string::npos) << error.debug;
-  gst_element_set_state(e, GST_STATE_NULL);
-  gst_element_set_bus(e, nullptr);
-  gst_object_unref(bus);
-  gst_object_unref(e);
-}
