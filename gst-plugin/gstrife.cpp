@@ -72,8 +72,9 @@ struct Streaming {
 };
 
 struct Counters {
-  std::atomic<guint64> in{0}, out{0}, interpolated{0}, skipped{0}, scene_cuts{0}, ensemble_switches{0};
-  void reset() { in = out = interpolated = skipped = scene_cuts = ensemble_switches = 0; }
+  std::atomic<guint64> in{0}, out{0}, interpolated{0}, skipped{0}, scene_cuts{0}, ensemble_switches{0},
+      cross_stream_batches{0};
+  void reset() { in = out = interpolated = skipped = scene_cuts = ensemble_switches = cross_stream_batches = 0; }
 };
 
 gint64 now_us() { return g_get_monotonic_time(); }
@@ -153,6 +154,8 @@ static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value,
       return g_value_set_uint64(value, c.scene_cuts.load());
     case PROP_ENSEMBLE_SWITCHES:
       return g_value_set_uint64(value, c.ensemble_switches.load());
+    case PROP_CROSS_STREAM_BATCHES:
+      return g_value_set_uint64(value, c.cross_stream_batches.load());
     case PROP_MODEL_USERS: {
       std::lock_guard<std::mutex> lock(priv->engine_lock);
       const auto& engine = priv->streaming.engine;
@@ -485,6 +488,7 @@ static void gst_rife_record_inference(GstRife* self, double ns, size_t frames, r
   const rife::BatchStats now = st.engine->batch_stats();
   st.stats.add_batches({now.batches - st.batches_seen.batches, now.rows - st.batches_seen.rows,
                         now.streams - st.batches_seen.streams, now.cross_stream - st.batches_seen.cross_stream});
+  self->priv->counters.cross_stream_batches += now.cross_stream - st.batches_seen.cross_stream;
   st.batches_seen = now;
   // The first batch at a new size runs cold (the CPU's and cuDNN's kernels for that shape are made
   // then; 5-10x a warm batch at small sizes on a CPU): it would make live QoS skip for a while and

@@ -116,6 +116,9 @@ void install_read_only(GObjectClass* klass) {
        "Interpolations skipped by QoS since start (their time covered by an input instead)"},
       {PROP_ENSEMBLE_SWITCHES, "ensemble-switches", "Ensemble switches",
        "Times ensemble=auto changed mode since start (against a deadline)"},
+      {PROP_CROSS_STREAM_BATCHES, "cross-stream-batches", "Cross-stream batches",
+       "Forward passes since start that computed this element's frames together with other elements' (a shared "
+       "model)"},
   };
   for (const auto& c : counters)
     g_object_class_install_property(klass, c.id,

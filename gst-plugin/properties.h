@@ -33,6 +33,7 @@ enum PropertyId : guint {
   PROP_FRAMES_SKIPPED,
   PROP_ENSEMBLE_SWITCHES,
   PROP_MODEL_USERS,
+  PROP_CROSS_STREAM_BATCHES,
 };
 
 void install_properties(GObjectClass* klass);

@@ -22,7 +22,7 @@ rm -f "$DIR/tests/gst-registry.bin"
 # LibTorch's inline code (first seen in torch::nn::functional::interpolate). Not our allocation.
 GST_REGISTRY_FORK=no ASAN_OPTIONS=alloc_dealloc_mismatch=0:detect_leaks=0:halt_on_error=1:abort_on_error=1:allocator_may_return_null=1:quarantine_size_mb=16 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 RIFE_SOAK_FRAMES=2000 \
-  meson test -C "$DIR" --suite unit --no-suite tools --no-suite timing --print-errorlogs --num-processes 1 || status=$?
+  meson test -C "$DIR" --suite unit --no-suite tools --no-suite timing --no-suite slow --print-errorlogs --num-processes 1 || status=$?
 
 corpus=$(mktemp -d)
 echo "fuzzing the weights loader for ${FUZZ_SECONDS} s"
