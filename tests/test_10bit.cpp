@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -648,7 +649,9 @@ std::string field_of(const std::string& caps, const char* field) {
   if (!c) return "";
   const GValue* v = gst_structure_get_value(gst_caps_get_structure(c, 0), field);
   std::string out;
-  if (v) {
+  if (v && G_VALUE_HOLDS_STRING(v)) {
+    out = g_value_get_string(v);
+  } else if (v) {
     gchar* s = gst_value_serialize(v);
     out = s;
     g_free(s);
@@ -657,31 +660,48 @@ std::string field_of(const std::string& caps, const char* field) {
   return out;
 }
 
-}  // namespace
+constexpr int kClipFrames = 13;
+const char* const kMastering = "34000:16000:13250:34500:7500:3000:15635:16450:10000000:50";
+const char* const kLightLevel = "1000:400";
 
-// A real HEVC Main 10 file (the car-turn clip made 10-bit and small by the test, encoded by x265)
-// decodes, goes through rife as I420_10LE with nothing converting next to it, and is encoded again as
-// Main 10 at twice the rate; P010 (what hardware decoders give) interpolates to the same frames.
-TEST(DeepFile, AnHevcMain10FileStaysTenBitThroughRifeAndX265) {
-  ScratchDir dir;
-  ASSERT_FALSE(dir.path.empty());
-  const int kFrames = 13;
-  const std::string in = dir.path + "/in.mp4", out = dir.path + "/out.mp4";
-  const std::string model = " device=cpu model-path=" + rife_test::fixture_model();
+// Writes the first 13 frames of car-turn at 160x96, I420_10LE labelled HDR10 (BT.2100 PQ, mastering
+// display, content light level), as HEVC Main 10 by x265 in MP4: a real 10-bit HDR file.
+void write_hdr10_clip(const std::string& path) {
   std::string raw_caps;
   auto clip = rife_test::run_to_appsink("filesrc location=" + rife_test::testdata("davis-car-turn/car-turn.mp4") +
                                             " ! decodebin ! videoconvert ! videoscale ! "
                                             "video/x-raw,width=160,height=96,format=I420_10LE ! appsink name=sink "
                                             "sync=false",
                                         &raw_caps);
-  ASSERT_GE(int(clip.size()), kFrames);
-  clip.resize(kFrames);
+  ASSERT_GE(int(clip.size()), kClipFrames);
+  clip.resize(kClipFrames);
+  GstCaps* hdr = gst_caps_from_string(raw_caps.c_str());
+  gst_caps_set_simple(hdr, "colorimetry", G_TYPE_STRING, "bt2100-pq", "mastering-display-info", G_TYPE_STRING,
+                      kMastering, "content-light-level", G_TYPE_STRING, kLightLevel, nullptr);
+  gchar* text = gst_caps_to_string(hdr);
+  raw_caps = text;
+  g_free(text);
+  gst_caps_unref(hdr);
   ASSERT_EQ(
       run_pipeline("appsrc name=src ! x265enc speed-preset=ultrafast ! video/x-h265,profile=main-10 ! h265parse ! "
                    "mp4mux ! filesink location=" +
-                       in,
+                       path,
                    nullptr, nullptr, clip, raw_caps),
       "");
+}
+
+}  // namespace
+
+// A real HEVC Main 10 HDR10 file decodes, goes through rife as I420_10LE with nothing converting next
+// to it, and is encoded again as Main 10 at twice the rate with the same HDR metadata in the
+// bitstream; P010 (what hardware decoders give) interpolates to the same frames.
+TEST(DeepFile, AnHevcMain10Hdr10FileStaysTenBitAndHdrThroughRifeAndX265) {
+  ScratchDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  const int kFrames = kClipFrames;
+  const std::string in = dir.path + "/in.mp4", out = dir.path + "/out.mp4";
+  const std::string model = " device=cpu model-path=" + rife_test::fixture_model();
+  write_hdr10_clip(in);
   std::string rife_sink, rife_src;
   ASSERT_EQ(run_pipeline("filesrc location=" + in + " ! decodebin ! rife name=r" + model +
                              " ! x265enc speed-preset=ultrafast ! h265parse ! mp4mux ! filesink location=" + out,
@@ -696,6 +716,12 @@ TEST(DeepFile, AnHevcMain10FileStaysTenBitThroughRifeAndX265) {
       "filesrc location=" + out + " ! qtdemux ! h265parse ! video/x-h265,alignment=au ! appsink name=sink sync=false",
       &parsed);
   EXPECT_EQ(field_of(parsed, "profile"), "main-10") << parsed;
+  // What h265parse reads from the stream x265 wrote (its SEI and VUI): the source's HDR10 metadata.
+  EXPECT_EQ(field_of(parsed, "colorimetry"), "bt2100-pq") << parsed;
+  EXPECT_EQ(field_of(parsed, "mastering-display-info"), kMastering) << parsed;
+  EXPECT_EQ(field_of(parsed, "content-light-level"), kLightLevel) << parsed;
+  EXPECT_EQ(field_of(rife_sink, "mastering-display-info"), kMastering) << "the decoder's caps: " << rife_sink;
+  EXPECT_EQ(field_of(rife_src, "mastering-display-info"), kMastering) << rife_src;
   std::string decoded_caps;
   const auto decoded = rife_test::run_to_appsink(
       "filesrc location=" + out + " ! decodebin ! appsink name=sink sync=false", &decoded_caps);
@@ -703,9 +729,13 @@ TEST(DeepFile, AnHevcMain10FileStaysTenBitThroughRifeAndX265) {
   EXPECT_EQ(int(access_units.size()), (kFrames - 1) * 2 + 1);
   EXPECT_EQ(field_of(decoded_caps, "format"), "I420_10LE") << decoded_caps;
   EXPECT_EQ(field_of(decoded_caps, "framerate"), "50/1") << decoded_caps;
-  std::printf("HEVC Main 10 in -> rife (sink %s) -> x265: %s, %zu frames, decoded as %s\n",
-              field_of(rife_sink, "format").c_str(), field_of(parsed, "profile").c_str(), decoded.size(),
-              field_of(decoded_caps, "format").c_str());
+  std::printf(
+      "HEVC Main 10 HDR10 in -> rife (sink %s) -> x265: %s, %s, mastering display %s, light level %s, %zu "
+      "frames at %s fps, decoded as %s\n",
+      field_of(rife_sink, "format").c_str(), field_of(parsed, "profile").c_str(),
+      field_of(parsed, "colorimetry").c_str(), field_of(parsed, "mastering-display-info").c_str(),
+      field_of(parsed, "content-light-level").c_str(), decoded.size(), field_of(decoded_caps, "framerate").c_str(),
+      field_of(decoded_caps, "format").c_str());
 
   // The same file as P010 (how NVDEC, VA-API, V4L2 decoders hand it out) gives the same frames.
   // (videoconvert's default dithering changes 10-bit samples by up to 1 even between two 10-bit
@@ -738,6 +768,28 @@ TEST(DeepFile, AnHevcMain10FileStaysTenBitThroughRifeAndX265) {
   EXPECT_EQ(worst, 0) << "interpolated frames through P010_10LE and I420_10LE, at 10 bits";
   std::printf("interpolated frames through P010_10LE vs I420_10LE: max difference %d code value(s) at 10 bits\n",
               worst);
+}
+
+// pipelines/file-to-file.sh keeps a 10-bit source 10-bit: HEVC Main 10 out of x265, twice the rate.
+TEST(DeepFile, FileToFileShKeepsATenBitSourceTenBit) {
+  const char* pipelines = std::getenv("RIFE_PIPELINES_DIR");
+  ASSERT_NE(pipelines, nullptr) << "RIFE_PIPELINES_DIR (set by meson)";
+  ScratchDir dir;
+  const std::string in = dir.path + "/in.mp4", out = dir.path + "/out.mp4";
+  write_hdr10_clip(in);
+  const std::string command = "RIFE_PROPS='device=cpu model-path=" + rife_test::fixture_model() + "' bash " +
+                              pipelines + "/file-to-file.sh " + in + " " + out + " > /dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::string parsed, decoded_caps;
+  const auto access_units = rife_test::run_to_appsink(
+      "filesrc location=" + out + " ! qtdemux ! h265parse ! video/x-h265,alignment=au ! appsink name=sink sync=false",
+      &parsed);
+  rife_test::run_to_appsink("filesrc location=" + out + " ! decodebin ! appsink name=sink sync=false", &decoded_caps);
+  EXPECT_EQ(field_of(parsed, "profile"), "main-10") << parsed;
+  EXPECT_EQ(int(access_units.size()), (kClipFrames - 1) * 2 + 1);
+  EXPECT_EQ(field_of(decoded_caps, "format"), "I420_10LE") << decoded_caps;
+  EXPECT_EQ(field_of(decoded_caps, "framerate"), "50/1") << decoded_caps;
+  EXPECT_EQ(field_of(parsed, "mastering-display-info"), kMastering) << parsed;
 }
 
 namespace {
