@@ -324,8 +324,8 @@ TEST_P(DeepFormats, ThroughTheElementT0IsTheInputItselfAndTheMiddleIsRoundedToTh
   const auto middle = code_values(out_info, out[1]), sa = code_values(a), sb = code_values(b);
   ASSERT_EQ(middle.size(), sa.size());
   int worst = 0;        // |2 m - (a + b)|: 0 or 1 when m is the mean rounded to the format's depth
-  size_t off_grid = 0;  // YUV: samples between the 8-bit levels (x 2^(depth-8))
-  const int step = 1 << (depth_of(a.info) - 8);
+  size_t off_grid = 0;  // samples between the 8-bit levels (YUV: x 2^(depth-8); 16-bit RGB: x 257)
+  const int step = GST_VIDEO_INFO_IS_YUV(&a.info) ? 1 << (depth_of(a.info) - 8) : 257;
   for (size_t i = 0; i < middle.size(); ++i) {
     worst = std::max(worst, std::abs(2 * int(middle[i]) - int(sa[i]) - int(sb[i])));
     off_grid += middle[i] % step != 0;
@@ -517,6 +517,29 @@ TEST(DeepElement, BatchedTimestepsAndEnsemblesWorkAtTenBits) {
   }
   rife_test::unref_all(out);
   gst_harness_teardown(h);
+}
+
+TEST(DeepElement, QosSkipsLateInterpolationsAtTenBitsAsAtEight) {
+  // The sink reports that everything before 10/30 s is too late: the 10 interpolations before it are
+  // skipped (their inputs cover their time), then 2x resumes; the counters count it.
+  const std::string caps = "video/x-raw,format=I420_10LE,width=32,height=24,framerate=30/1,colorimetry=bt2020-10";
+  const GstVideoInfo info = info_of(caps);
+  rife_test::HarnessOnBus harness(caps, "scene-detection=false");
+  auto frame = [&](int i) {
+    GstBuffer* f = random_frame(info, unsigned(i));
+    GST_BUFFER_PTS(f) = gst_util_uint64_scale(i, GST_SECOND, 30);
+    return f;
+  };
+  ASSERT_EQ(gst_harness_push(harness.h, frame(0)), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_push_upstream_event(
+      harness.h, gst_event_new_qos(GST_QOS_TYPE_UNDERFLOW, 2.0, 0, gst_util_uint64_scale(10, GST_SECOND, 30))));
+  for (int i = 1; i <= 13; ++i) ASSERT_EQ(gst_harness_push(harness.h, frame(i)), GST_FLOW_OK);
+  auto out = rife_test::pull_all(harness.h);
+  EXPECT_EQ(out.size(), 16u) << "10 inputs in place of skipped interpolations, then 3 pairs at 2x";
+  EXPECT_EQ(rife_test::counter(harness.h, "frames-skipped"), 10u);
+  EXPECT_EQ(rife_test::counter(harness.h, "frames-interpolated"), 3u);
+  for (GstBuffer* b : out) EXPECT_EQ(stray_bits(info, b), 0);
+  rife_test::unref_all(out);
 }
 
 // What an HDR10 encoder downstream needs to write the same metadata: the src caps carry the sink
