@@ -109,18 +109,20 @@ torch::Tensor ColourConversion::to_rgb(const std::vector<torch::Tensor>& planes)
 
 std::vector<torch::Tensor> ColourConversion::to_planes(const torch::Tensor& rgb) const {
   const int64_t h = geometry_.height, w = geometry_.width;
+  // 8 bits: straight to uint8, as before deeper formats existed; deeper: int32 codes, split by write().
   const int depth = layout_.sample.depth;
+  auto codes = [depth](const torch::Tensor& x) { return depth == 8 ? quantise(x) : quantise(x, depth); };
   torch::Tensor comp[3];
   if (!layout_.yuv) {
-    for (int c = 0; c < 3; ++c) comp[c] = quantise(rgb[c] * rgb_scale_, depth);
+    for (int c = 0; c < 3; ++c) comp[c] = codes(rgb[c] * rgb_scale_);
   } else {
     const double kg = 1 - kr_ - kb_;
     auto y = kr_ * rgb[0] + kg * rgb[1] + kb_ * rgb[2];
     auto u = (rgb[2] - y) / (2 - 2 * kb_);
     auto v = (rgb[0] - y) / (2 - 2 * kr_);
-    comp[0] = quantise(y * y_scale_ + y_offset_, depth);
-    comp[1] = quantise(downsample(u, layout_.component[1]) * c_scale_ + c_zero_, depth);
-    comp[2] = quantise(downsample(v, layout_.component[2]) * c_scale_ + c_zero_, depth);
+    comp[0] = codes(y * y_scale_ + y_offset_);
+    comp[1] = codes(downsample(u, layout_.component[1]) * c_scale_ + c_zero_);
+    comp[2] = codes(downsample(v, layout_.component[2]) * c_scale_ + c_zero_);
   }
   std::vector<torch::Tensor> result;
   for (int p = 0; p < layout_.planes; ++p) {
