@@ -1,13 +1,16 @@
 // 10, 12 and 16 bits per sample, end to end, on random or all-zero weights (what is checked here does
 // not depend on the weights' values; test_10bit_quality runs the real ones):
-//   - every deep format reads a real picture as well as videoconvert does and round-trips bit-exact
-//     through the engine's device (a real picture and every kind of code value, at odd sizes);
+//   - every deep format reads a real picture as the standards define it (exactly, in 4:4:4) and
+//     round-trips bit-exact through the engine's device (videoconvert's samples, the standard's, and
+//     every kind of code value, at odd sizes);
 //   - through the element: t = 0 is the input itself, interpolated frames are rounded to the format's
-//     own depth in its own container (P010's low bits 0, 16-bit alpha 65535), batches and ensembles
-//     work as at 8 bits;
+//     own depth in its own container (P010's low bits 0, 16-bit alpha 65535); batches, ensembles and
+//     QoS work as at 8 bits;
 //   - limited and full range scale with the depth, BT.2020 / BT.2100 caps map onto the BT.2020 matrix;
 //   - HDR caps fields (mastering display, content light level, colorimetry) pass from sink to src;
-//   - a real HEVC Main 10 file decodes, goes through rife with no converter and re-encodes as Main 10;
+//   - a real HEVC Main 10 HDR10 file decodes, goes through rife with no converter and re-encodes as
+//     Main 10 with its HDR metadata; as P010 it gives the same frames; file-to-file.sh keeps it 10-bit
+//     (run as the meson test file-to-file-10bit);
 //   - scene-cut scores of the car-turn clip made 10-bit are those of the 8-bit clip.
 #include <gst/app/gstappsrc.h>
 #include <gst/check/gstharness.h>
