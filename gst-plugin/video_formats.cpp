@@ -60,6 +60,48 @@ bool format_of(GstVideoFormat f, rife::PixelFormat* out) {
     case GST_VIDEO_FORMAT_UYVY:
       *out = P::UYVY;
       return true;
+    case GST_VIDEO_FORMAT_I420_10LE:
+      *out = P::I420_10LE;
+      return true;
+    case GST_VIDEO_FORMAT_I420_12LE:
+      *out = P::I420_12LE;
+      return true;
+    case GST_VIDEO_FORMAT_I422_10LE:
+      *out = P::I422_10LE;
+      return true;
+    case GST_VIDEO_FORMAT_I422_12LE:
+      *out = P::I422_12LE;
+      return true;
+    case GST_VIDEO_FORMAT_Y444_10LE:
+      *out = P::Y444_10LE;
+      return true;
+    case GST_VIDEO_FORMAT_Y444_12LE:
+      *out = P::Y444_12LE;
+      return true;
+    case GST_VIDEO_FORMAT_Y444_16LE:
+      *out = P::Y444_16LE;
+      return true;
+    case GST_VIDEO_FORMAT_P010_10LE:
+      *out = P::P010_10LE;
+      return true;
+    case GST_VIDEO_FORMAT_P012_LE:
+      *out = P::P012_LE;
+      return true;
+    case GST_VIDEO_FORMAT_P016_LE:
+      *out = P::P016_LE;
+      return true;
+    case GST_VIDEO_FORMAT_RGBA64_LE:
+      *out = P::RGBA64_LE;
+      return true;
+    case GST_VIDEO_FORMAT_BGRA64_LE:
+      *out = P::BGRA64_LE;
+      return true;
+    case GST_VIDEO_FORMAT_ARGB64_LE:
+      *out = P::ARGB64_LE;
+      return true;
+    case GST_VIDEO_FORMAT_ABGR64_LE:
+      *out = P::ABGR64_LE;
+      return true;
     default:
       return false;
   }

@@ -3,42 +3,54 @@
 namespace rife {
 namespace {
 
-FrameLayout packed_rgb(int r, int g, int b, int fill, int bpp) {
+constexpr SampleLayout kByte{1, 8, 0};
+// 10/12/16-bit samples in the low bits of 16-bit little-endian words (I420_10LE, Y444_12LE, RGBA64_LE...).
+constexpr SampleLayout low_bits(int depth) { return {2, depth, 0}; }
+// In the high bits (P010_10LE, P012_LE): the word is the sample times 2^(16 - depth).
+constexpr SampleLayout high_bits(int depth) { return {2, depth, 16 - depth}; }
+
+// One plane of pixels of 3 or 4 samples; r, g, b, fill are sample indices within a pixel.
+FrameLayout packed_rgb(int r, int g, int b, int fill, int samples, SampleLayout s = kByte) {
+  const int bpp = samples * s.bytes;
   FrameLayout l{};
   l.yuv = false;
   l.planes = 1;
-  l.component[0] = {0, r, bpp, 0, 0};
-  l.component[1] = {0, g, bpp, 0, 0};
-  l.component[2] = {0, b, bpp, 0, 0};
+  l.component[0] = {0, r * s.bytes, bpp, 0, 0};
+  l.component[1] = {0, g * s.bytes, bpp, 0, 0};
+  l.component[2] = {0, b * s.bytes, bpp, 0, 0};
   l.plane[0] = {0, 0, bpp};
-  l.fill_offset = fill;
+  l.sample = s;
+  l.fill_offset = fill < 0 ? -1 : fill * s.bytes;
   return l;
 }
 
 // Three planes Y, U, V (in the order given by u_plane/v_plane), chroma subsampled by sx, sy.
-FrameLayout planar_yuv(int u_plane, int v_plane, int sx, int sy) {
+FrameLayout planar_yuv(int u_plane, int v_plane, int sx, int sy, SampleLayout s = kByte) {
   FrameLayout l{};
   l.yuv = true;
   l.planes = 3;
-  l.component[0] = {0, 0, 1, 0, 0};
-  l.component[1] = {u_plane, 0, 1, sx, sy};
-  l.component[2] = {v_plane, 0, 1, sx, sy};
-  l.plane[0] = {0, 0, 1};
-  l.plane[1] = l.plane[2] = {sx, sy, 1};
+  l.component[0] = {0, 0, s.bytes, 0, 0};
+  l.component[1] = {u_plane, 0, s.bytes, sx, sy};
+  l.component[2] = {v_plane, 0, s.bytes, sx, sy};
+  l.plane[0] = {0, 0, s.bytes};
+  l.plane[1] = l.plane[2] = {sx, sy, s.bytes};
+  l.sample = s;
   l.fill_offset = -1;
   return l;
 }
 
-// Y plane, then one plane of interleaved chroma pairs (NV12: U first, NV21: V first), 4:2:0.
-FrameLayout semi_planar_yuv(int u_offset, int v_offset) {
+// Y plane, then one plane of interleaved chroma pairs (NV12, P010: U first; NV21: V first), 4:2:0;
+// u_index, v_index are sample indices within a pair.
+FrameLayout semi_planar_yuv(int u_index, int v_index, SampleLayout s = kByte) {
   FrameLayout l{};
   l.yuv = true;
   l.planes = 2;
-  l.component[0] = {0, 0, 1, 0, 0};
-  l.component[1] = {1, u_offset, 2, 1, 1};
-  l.component[2] = {1, v_offset, 2, 1, 1};
-  l.plane[0] = {0, 0, 1};
-  l.plane[1] = {1, 1, 2};
+  l.component[0] = {0, 0, s.bytes, 0, 0};
+  l.component[1] = {1, u_index * s.bytes, 2 * s.bytes, 1, 1};
+  l.component[2] = {1, v_index * s.bytes, 2 * s.bytes, 1, 1};
+  l.plane[0] = {0, 0, s.bytes};
+  l.plane[1] = {1, 1, 2 * s.bytes};
+  l.sample = s;
   l.fill_offset = -1;
   return l;
 }
@@ -52,6 +64,7 @@ FrameLayout packed_422(int y, int u, int v) {
   l.component[1] = {0, u, 4, 1, 0};
   l.component[2] = {0, v, 4, 1, 0};
   l.plane[0] = {1, 0, 4};
+  l.sample = kByte;
   l.fill_offset = -1;
   return l;
 }
@@ -92,6 +105,34 @@ FrameLayout frame_layout(PixelFormat format) {
       return packed_422(0, 1, 3);
     case PixelFormat::UYVY:
       return packed_422(1, 0, 2);
+    case PixelFormat::I420_10LE:
+      return planar_yuv(1, 2, 1, 1, low_bits(10));
+    case PixelFormat::I420_12LE:
+      return planar_yuv(1, 2, 1, 1, low_bits(12));
+    case PixelFormat::I422_10LE:
+      return planar_yuv(1, 2, 1, 0, low_bits(10));
+    case PixelFormat::I422_12LE:
+      return planar_yuv(1, 2, 1, 0, low_bits(12));
+    case PixelFormat::Y444_10LE:
+      return planar_yuv(1, 2, 0, 0, low_bits(10));
+    case PixelFormat::Y444_12LE:
+      return planar_yuv(1, 2, 0, 0, low_bits(12));
+    case PixelFormat::Y444_16LE:
+      return planar_yuv(1, 2, 0, 0, low_bits(16));
+    case PixelFormat::P010_10LE:
+      return semi_planar_yuv(0, 1, high_bits(10));
+    case PixelFormat::P012_LE:
+      return semi_planar_yuv(0, 1, high_bits(12));
+    case PixelFormat::P016_LE:
+      return semi_planar_yuv(0, 1, high_bits(16));
+    case PixelFormat::RGBA64_LE:
+      return packed_rgb(0, 1, 2, 3, 4, low_bits(16));
+    case PixelFormat::BGRA64_LE:
+      return packed_rgb(2, 1, 0, 3, 4, low_bits(16));
+    case PixelFormat::ARGB64_LE:
+      return packed_rgb(1, 2, 3, 0, 4, low_bits(16));
+    case PixelFormat::ABGR64_LE:
+      return packed_rgb(3, 2, 1, 0, 4, low_bits(16));
   }
   throw Error("unknown pixel format");
 }
@@ -104,5 +145,6 @@ size_t bytes_per_pixel(PixelFormat format) {
 
 bool is_yuv(PixelFormat format) { return frame_layout(format).yuv; }
 int plane_count(PixelFormat format) { return frame_layout(format).planes; }
+int bit_depth(PixelFormat format) { return frame_layout(format).sample.depth; }
 
 }  // namespace rife

@@ -43,17 +43,25 @@ enum class ModelVersion { Auto, V4_6, V4_25, V4_26, V4_25_Lite };
 enum class Ensemble { None, Time, TimeFlip };
 enum class Switch { Auto, Off, On };
 
-// 8-bit layouts, named as GStreamer names them. Packed RGB ("x" = ignored byte, "A" = alpha, written
-// as 255); YUV planar (I420, YV12: 4:2:0; Y42B: 4:2:2; Y444), semi-planar 4:2:0 (NV12, NV21) and
-// packed 4:2:2 (YUY2, UYVY). YUV is converted to RGB on the engine's device and back.
+// Pixel layouts, named as GStreamer names them. 8 bits: packed RGB ("x" = ignored byte, "A" = alpha,
+// written as 255); YUV planar (I420, YV12: 4:2:0; Y42B: 4:2:2; Y444), semi-planar 4:2:0 (NV12, NV21)
+// and packed 4:2:2 (YUY2, UYVY). 10, 12 and 16 bits, one sample per 16-bit little-endian word: planar
+// YUV 4:2:0, 4:2:2, 4:4:4 (samples in the low bits), semi-planar 4:2:0 P010/P012/P016 (samples in
+// the high bits, the low bits written as 0), packed 16-bit RGBA (alpha written as 65535). YUV is
+// converted to RGB on the engine's device and back; samples reach the network at their full depth
+// and interpolated frames are rounded to the format's own depth.
 // clang-format off
 enum class PixelFormat {
   RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR,
-  I420, YV12, NV12, NV21, Y42B, Y444, YUY2, UYVY
+  I420, YV12, NV12, NV21, Y42B, Y444, YUY2, UYVY,
+  I420_10LE, I420_12LE, I422_10LE, I422_12LE, Y444_10LE, Y444_12LE, Y444_16LE,
+  P010_10LE, P012_LE, P016_LE,
+  RGBA64_LE, BGRA64_LE, ARGB64_LE, ABGR64_LE
 };
 // clang-format on
 
-// The YUV <-> RGB matrix (GStreamer's GstVideoColorMatrix for 8-bit video).
+// The YUV <-> RGB matrix (GStreamer's GstVideoColorMatrix). The transfer function (SDR gamma, PQ,
+// HLG) is not the engine's concern: the network interpolates the coded values as they are.
 enum class YuvMatrix { BT601, BT709, BT2020, SMPTE240M };
 
 struct EngineOptions {
@@ -103,11 +111,13 @@ struct FrameGeometry {
   int height = 0;
   PixelFormat format = PixelFormat::RGB;
   YuvMatrix matrix = YuvMatrix::BT709;  // YUV formats only
-  bool full_range = false;              // YUV formats only: Y and UV in 0..255, not 16..235 / 16..240
+  // YUV formats only: Y and UV in 0..2^depth-1, not 16..235 / 16..240 (x 2^(depth-8): 64..940/960 at 10 bits)
+  bool full_range = false;
 };
 
-// One frame in host memory: a pointer and a row stride per plane (1 plane for packed formats, 2 for
-// NV12/NV21, 3 for planar YUV), as GstVideoFrame gives them. Chroma planes of odd sizes round up.
+// One frame in host memory: a pointer and a row stride in bytes per plane (1 plane for packed
+// formats, 2 for NV12/NV21/P01x, 3 for planar YUV), as GstVideoFrame gives them. Chroma planes of odd
+// sizes round up.
 struct InputPlanes {
   const uint8_t* data[3] = {nullptr, nullptr, nullptr};
   size_t stride[3] = {0, 0, 0};
@@ -141,11 +151,11 @@ class Engine {
   FrameHandle prepare(const uint8_t* data, size_t stride);  // one-plane formats: rows of `stride` bytes
 
   // Writes the frames at timesteps ts[i] in [0, 1] between a (t = 0) and b (t = 1) into outs[i], in
-  // the configured format (alpha, where present, is written as 255). All timesteps of the pair run
-  // as one batched forward pass.
+  // the configured format (alpha, where present, is written as full: 255, or 65535 at 16 bits). All
+  // timesteps of the pair run as one batched forward pass.
   // With an ensemble, the passes of every timestep run in the same batch and are averaged before
-  // the result is rounded to 8 bits; a frame's mirror image (and its 4.25 features) is made the
-  // first time a TimeFlip ensemble needs it and kept with the frame.
+  // the result is rounded to the format's depth; a frame's mirror image (and its 4.25 features) is
+  // made the first time a TimeFlip ensemble needs it and kept with the frame.
   void interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
                    const std::vector<OutputPlanes>& outs, Ensemble ensemble = Ensemble::None);
   void interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride);
@@ -193,6 +203,7 @@ class Engine {
 };
 
 size_t bytes_per_pixel(PixelFormat format);  // packed RGB formats only (throws otherwise)
+int bit_depth(PixelFormat format);           // bits per sample: 8, 10, 12 or 16
 bool is_yuv(PixelFormat format);
 int plane_count(PixelFormat format);
 // The automatic flow scale by frame size, from measurements (README, Quality): 2 up to 1280x720

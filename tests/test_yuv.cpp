@@ -14,6 +14,7 @@
 #include "rife_engine.h"
 #include "test_support.h"
 #include "video_formats.h"
+#include "video_samples.h"
 
 namespace {
 
@@ -25,37 +26,9 @@ const std::string kSecond =
     "filesrc location=" + rife_test::testdata("middlebury-other-interp/RubberWhale/frame11.png") +
     " ! pngdec ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=321,height=217";
 
-struct Converted {
-  GstVideoInfo info;
-  std::vector<guint8> bytes;
-};
-
-// `source` converted by videoconvert into `caps`, as one frame with its video info.
-Converted convert(const std::string& source, const std::string& caps) {
-  std::string got;
-  auto frames =
-      rife_test::run_to_appsink(source + " ! videoconvert ! " + caps + " ! appsink name=sink sync=false", &got);
-  Converted c{};
-  EXPECT_EQ(frames.size(), 1u) << caps;
-  if (frames.empty()) return c;
-  GstCaps* parsed = gst_caps_from_string(got.c_str());
-  EXPECT_TRUE(gst_video_info_from_caps(&c.info, parsed)) << got;
-  gst_caps_unref(parsed);
-  c.bytes = frames[0].bytes;
-  return c;
-}
-
-struct Mapped {
-  GstBuffer* buffer;
-  GstVideoFrame frame;
-  Mapped(const Converted& c, GstMapFlags flags) : buffer(gst_buffer_new_memdup(c.bytes.data(), c.bytes.size())) {
-    EXPECT_TRUE(gst_video_frame_map(&frame, &c.info, buffer, flags));
-  }
-  ~Mapped() {
-    gst_video_frame_unmap(&frame);
-    gst_buffer_unref(buffer);
-  }
-};
+using rife_test::Converted;
+using rife_test::convert;
+using rife_test::Mapped;
 
 // Every Y, U and V sample of a frame (no row padding), for comparisons.
 std::vector<guint8> samples(const GstVideoInfo& info, GstBuffer* buffer) {
