@@ -33,6 +33,7 @@
 
 #include "image_io.h"
 #include "rife_engine.h"
+#include "streams_bench.h"
 
 namespace {
 
@@ -58,6 +59,12 @@ const char* kUsage = R"(rife-bench: speed and quality of the RIFE engine and ele
                      quality deltas (default $RIFE_TESTDATA/middlebury-other-interp, else the
                      project's ../shared/testdata; "" = none)
   --element          also time the element in a GStreamer pipeline (test source -> rife -> fakesink)
+  --streams N        also run N streams at once (repeatable, e.g. 1 2 4 8), each its own engine on its
+                     own thread as N elements would: with one shared model and its batching worker, and
+                     with a model per stream; aggregate interpolations/s, per-pair p50/p95 over every
+                     stream, peak RSS of the run, mean rows per batch, share of cross-stream batches
+                     (with --element, also N branches of one pipeline)
+  --streams-only     only the streams table
   --json FILE        write all results as JSON
   --help             this text
 )";
@@ -67,7 +74,8 @@ struct Options {
   std::string device = "auto", json, quality_dir;
   int frames = 500, warmup = 10, repeat = 1;
   double scale = 0.0;
-  bool element = false, ablate = false;
+  bool element = false, ablate = false, streams_only = false;
+  std::vector<int> streams;
 };
 
 const std::vector<std::string> kAblations = {"optimised-no-graphs",        "optimised-no-pinned",
@@ -155,11 +163,15 @@ Options parse(int argc, char** argv) {
       o.ensembles.push_back(value());
     else if (a == "--json")
       o.json = value();
+    else if (a == "--streams") {
+      o.streams.push_back(std::atoi(value().c_str()));
+      if (o.streams.back() < 1) usage_error("--streams needs a count of at least 1");
+    } else if (a == "--streams-only")
+      o.streams_only = true;
     else
       usage_error("unknown argument " + a);
   }
-  if (o.frames < 1 || o.warmup < 0 || o.repeat < 1)
-    usage_error("--frames and --repeat must be >= 1 and --warmup >= 0");
+  if (o.frames < 1 || o.warmup < 0 || o.repeat < 1) usage_error("--frames and --repeat must be >= 1 and --warmup >= 0");
   if (!quality_dir_given) {
     const char* env = std::getenv("RIFE_TESTDATA");
     o.quality_dir = std::string(env && *env ? env : RIFE_TESTDATA_DIR) + "/middlebury-other-interp";
@@ -233,8 +245,8 @@ std::vector<uint8_t> synthetic_frame(int w, int h, int seed) {
   return f;
 }
 
-void time_engine(const Options& o, rife::Engine& engine, int w, int h, const std::string& mode,
-                 rife::Ensemble ensemble, Result& r) {
+void time_engine(const Options& o, rife::Engine& engine, int w, int h, const std::string& mode, rife::Ensemble ensemble,
+                 Result& r) {
   engine.configure({w, h, rife::PixelFormat::RGBx});
   const size_t stride = size_t(w) * 4;
   const auto f0 = synthetic_frame(w, h, 0), f1 = synthetic_frame(w, h, 7);
@@ -348,8 +360,8 @@ double run_pipeline_s(const std::string& model, const std::string& device, const
 // (start-up, model load and the first, slow forward passes at a new size cancel out) gives
 // (output fps, interpolations/s).
 std::pair<double, double> time_element(const std::string& model, const std::string& device,
-                                       const std::string& precision, int w, int h, int frames, int warmup,
-                                       double scale, const std::string& ensemble) {
+                                       const std::string& precision, int w, int h, int frames, int warmup, double scale,
+                                       const std::string& ensemble) {
   const double startup = run_pipeline_s(model, device, precision, w, h, warmup, scale, ensemble);
   const double full = run_pipeline_s(model, device, precision, w, h, warmup + frames, scale, ensemble);
   const double s = full - startup;
@@ -375,7 +387,8 @@ std::string json_string(const std::string& v) {
   return out + "\"";
 }
 
-void write_json(const std::string& path, const Options& o, const std::vector<Result>& results) {
+void write_json(const std::string& path, const Options& o, const std::vector<Result>& results,
+                const std::vector<rife_bench::StreamsRun>& streams) {
   std::ofstream f(path);
   if (!f) {
     std::fprintf(stderr, "rife-bench: cannot write %s\n", path.c_str());
@@ -392,9 +405,8 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
     f << "    {\"model\": " << json_string(r.model) << ", \"model_version\": " << json_string(r.version)
       << ", \"device\": " << json_string(r.device) << ", \"size\": " << json_string(r.size)
       << ", \"precision\": " << json_string(r.precision) << ", \"mode\": " << json_string(r.mode)
-      << ", \"ensemble\": " << json_string(r.ensemble)
-      << ", \"optimisations\": " << json_string(r.optimisations) << ", \"frames\": " << r.frames
-      << ", \"interpolations_per_s\": " << json_number(r.interp_per_s)
+      << ", \"ensemble\": " << json_string(r.ensemble) << ", \"optimisations\": " << json_string(r.optimisations)
+      << ", \"frames\": " << r.frames << ", \"interpolations_per_s\": " << json_number(r.interp_per_s)
       << ", \"latency_ms\": {\"mean\": " << json_number(r.mean_ms) << ", \"p50\": " << json_number(r.p50_ms)
       << ", \"p95\": " << json_number(r.p95_ms) << ", \"p99\": " << json_number(r.p99_ms) << "}"
       << ", \"peak_memory_mb\": " << json_number(r.peak_memory_mb)
@@ -408,6 +420,9 @@ void write_json(const std::string& path, const Options& o, const std::vector<Res
       << ", \"interpolations_per_s\": " << json_number(r.element_interp_per_s) << "}}"
       << (i + 1 < results.size() ? "," : "") << "\n";
   }
+  f << "  ],\n  \"streams\": [\n";
+  for (size_t i = 0; i < streams.size(); ++i)
+    f << "    " << rife_bench::streams_json(streams[i]) << (i + 1 < streams.size() ? "," : "") << "\n";
   f << "  ]\n}\n";
 }
 
@@ -449,7 +464,8 @@ Result measure(const Options& o, const std::string& model, const std::string& si
             [](const Result& x, const Result& y) { return x.interp_per_s < y.interp_per_s; });
   r = engine_runs[engine_runs.size() / 2];
   if (!element_runs.empty()) {
-    std::sort(element_runs.begin(), element_runs.end(), [](const auto& x, const auto& y) { return x.second < y.second; });
+    std::sort(element_runs.begin(), element_runs.end(),
+              [](const auto& x, const auto& y) { return x.second < y.second; });
     std::tie(r.element_fps, r.element_interp_per_s) = element_runs[element_runs.size() / 2];
   }
   r.optimisations = engine.optimisations();
@@ -489,31 +505,47 @@ int run(int argc, char** argv) {
                                               : on_cuda             ? std::vector<std::string>{"fp32", "fp16"}
                                                                     : std::vector<std::string>{"fp32"};
   std::vector<Result> results;
-  std::printf("%-12s %-10s %-10s %-5s %-28s %-9s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s\n", "model", "version", "size",
-              "prec", "mode", "ensemble", "interp/s", "p50 ms", "p95 ms", "p99 ms", "peak MB", "maxerr", "PSNR", "SSIM",
-              "GT dB", "GT SSIM");
-  for (const auto& model : o.models)
-    for (const auto& ensemble_name : o.ensembles) {
-      const rife::Ensemble ensemble = rife::parse_ensemble(ensemble_name);
-      // The reference for the quality deltas: FP32, baseline mode, this ensemble, on the same device.
-      std::vector<rife_io::Image> reference;
-      if (!triplets.empty()) {
-        rife::EngineOptions ro;
-        ro.model_path = model;
-        ro.device = o.device;
-        ro.scale = o.scale;
-        ro.precision = rife::Precision::FP32;
-        rife::Engine ref_engine(ro);
-        reference = quality_outputs(ref_engine, triplets, "baseline", ensemble);
+  if (!o.streams_only) {
+    std::printf("%-12s %-10s %-10s %-5s %-28s %-9s %8s %8s %8s %8s %9s %8s %8s %7s %7s %7s\n", "model", "version",
+                "size", "prec", "mode", "ensemble", "interp/s", "p50 ms", "p95 ms", "p99 ms", "peak MB", "maxerr",
+                "PSNR", "SSIM", "GT dB", "GT SSIM");
+    for (const auto& model : o.models)
+      for (const auto& ensemble_name : o.ensembles) {
+        const rife::Ensemble ensemble = rife::parse_ensemble(ensemble_name);
+        // The reference for the quality deltas: FP32, baseline mode, this ensemble, on the same device.
+        std::vector<rife_io::Image> reference;
+        if (!triplets.empty()) {
+          rife::EngineOptions ro;
+          ro.model_path = model;
+          ro.device = o.device;
+          ro.scale = o.scale;
+          ro.precision = rife::Precision::FP32;
+          rife::Engine ref_engine(ro);
+          reference = quality_outputs(ref_engine, triplets, "baseline", ensemble);
+        }
+        for (const auto& size : o.sizes)
+          for (const auto& p : precisions)
+            for (const auto& mode : o.modes) {
+              results.push_back(measure(o, model, size, p, mode, ensemble, triplets, reference));
+              print_row(o, results.back());
+            }
       }
+  }
+  std::vector<rife_bench::StreamsRun> streams;
+  if (!o.streams.empty()) {
+    rife_bench::print_streams_header();
+    for (const auto& model : o.models)
       for (const auto& size : o.sizes)
-        for (const auto& p : precisions)
-          for (const auto& mode : o.modes) {
-            results.push_back(measure(o, model, size, p, mode, ensemble, triplets, reference));
-            print_row(o, results.back());
+        for (const int n : o.streams)
+          for (const bool shared : {true, false}) {
+            if (n == 1 && !shared) continue;  // one stream: shared and separate are the same
+            const auto [w, h] = parse_size(size);
+            rife_bench::StreamsOptions so{model, o.device, o.scale, o.frames, o.warmup, o.element};
+            streams.push_back(rife_bench::run_streams(so, w, h, n, shared));
+            rife_bench::print_streams_row(streams.back());
           }
-    }
-  if (!o.json.empty()) write_json(o.json, o, results);
+  }
+  if (!o.json.empty()) write_json(o.json, o, results, streams);
   return 0;
 }
 
