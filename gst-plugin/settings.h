@@ -32,7 +32,8 @@ struct Settings {
   double stats_interval = 0.0;  // seconds; 0 = no rife-stats messages
   EnsembleSetting ensemble = EnsembleSetting::None;
 
-  // $RIFE_MODEL_PATH if set, else the real 4.25/4.26 checkpoint set-up places in models/weights/.
+  // $RIFE_MODEL_PATH if set, else the real 4.25/4.26 checkpoint: the one set-up places in the source
+  // tree's models/weights/ for a build-tree plugin, <prefix>/share/gst-rife/ for an installed one.
   static std::string default_model_path();
   rife::EngineOptions engine_options() const;
 };
