@@ -1,6 +1,6 @@
 // The conversion itself: uridecodebin ! queue ! videoconvert ! rife ! framerate ! encodebin ! filesink
-// (the file's temporary name), audio and subtitle pads of uridecodebin linked straight into
-// encodebin's profile pads or its muxer; progress from rife's counters; Ctrl-C as EOS.
+// (the file's temporary name), the audio pads of uridecodebin linked straight into encodebin's
+// profile pads; progress from rife's counters; Ctrl-C as EOS (stream_cut.h).
 #pragma once
 
 #include <string>

@@ -54,7 +54,7 @@ std::string usage() {
          "                    [--set PROPERTY=VALUE ...] [--encoder-set PROPERTY=VALUE ...] [--quiet]\n"
          "                    [--overwrite] [--progress-interval S]\n"
          "Raises the frame rate of the video in IN with the rife element and writes OUT, whose container\n"
-         "follows its extension (mp4, mkv, mov, webm, ...). Audio and subtitle streams are kept.\n"
+         "follows its extension (mp4, mkv, mov, webm, ...). Every audio stream is kept (subtitles are not yet).\n"
          "  --rate R      output frame rate: 60, 60/1, 30000/1001 or 59.94 (default: twice the input's)\n"
          "  --factor F    output rate = input rate x F, F >= 1 (default 2)\n"
          "  --quality Q   constant quality, 0 (best, largest) .. 51 (smallest), x264's CRF scale; default 20\n"

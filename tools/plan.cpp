@@ -118,7 +118,7 @@ int make_plan(const Options& options, Plan* plan, std::string* error) {
   }
   for (size_t i = 0; i < plan->input.subtitles.size(); ++i)
     plan->lines.push_back("subtitles " + std::to_string(i + 1) + ": " + describe(plan->input.subtitles[i].get()) +
-                          ", kept if " + plan->container.description + " takes them as decoded");
+                          ", left out (not carried yet)");
   return 0;
 }
 
