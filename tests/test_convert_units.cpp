@@ -155,6 +155,10 @@ TEST(Container, TheExtensionNamesTheMuxer) {
   EXPECT_STREQ(container("out.mkv").muxer_name(), "matroskamux");
   EXPECT_STREQ(container("out.webm").muxer_name(), "webmmux");
   EXPECT_STREQ(container("out.avi").muxer_name(), "avimux");
+  const Container ts = container("out.ts");  // from the type finders; muxers offer two packet sizes
+  EXPECT_STREQ(ts.muxer_name(), "mpegtsmux");
+  EXPECT_TRUE(gst_caps_is_fixed(ts.caps.get())) << caps_string(ts.caps.get());
+  EXPECT_EQ(ts.description, "MPEG-2 Transport Stream");
   Container c;
   std::string error;
   EXPECT_FALSE(container_for("out.xyz", &c, &error));

@@ -138,9 +138,13 @@ bool container_for(const std::string& output_path, Container* container, std::st
   }
   CapsPtr written(gst_caps_intersect(src_caps_of(muxer.get()).get(), wanted.get()));
   container->extension = ext;
-  container->caps.reset(gst_caps_copy_nth(written.get(), 0));
+  // Fixed caps for the profile (MPEG-TS muxers offer packet sizes 188 and 192: the first is taken).
+  container->caps.reset(gst_caps_fixate(gst_caps_copy_nth(written.get(), 0)));
   container->muxer = std::move(muxer);
-  if (description.empty()) description = GCharPtr(gst_pb_utils_get_codec_description(container->caps.get())).get();
+  if (description.empty()) {
+    GCharPtr text(gst_pb_utils_get_codec_description(container->caps.get()));
+    description = text ? text.get() : ext;
+  }
   container->description = description;
   return true;
 }

@@ -27,7 +27,7 @@ bool is_high_depth(const GstCaps* caps) {
 }
 
 std::string description_of(const GstCaps* caps) {
-  GCharPtr text(gst_pb_utils_get_codec_description(caps));
+  GCharPtr text(gst_caps_is_fixed(caps) ? gst_pb_utils_get_codec_description(caps) : nullptr);
   return text ? text.get() : caps_string(caps);
 }
 

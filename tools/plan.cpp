@@ -12,7 +12,7 @@ namespace rife_convert {
 namespace {
 
 std::string describe(const GstCaps* caps) {
-  GCharPtr text(gst_pb_utils_get_codec_description(caps));
+  GCharPtr text(gst_caps_is_fixed(caps) ? gst_pb_utils_get_codec_description(caps) : nullptr);
   return text ? text.get() : caps_string(caps);
 }
 
