@@ -164,6 +164,23 @@ with tempfile.TemporaryDirectory() as tmp:
     check("re-encoded to Opus" in r.stderr, "the AAC stream is reported re-encoded for WebM")
     check("by vp9enc" in r.stderr, "WebM gets VP9")
 
+    # 10-bit source: this element takes 8-bit frames, so the video is made 8-bit, and it says so.
+    ten = os.path.join(tmp, "ten.mkv")
+    gst_launch("videotestsrc num-buffers=10 pattern=ball ! video/x-raw,width=160,height=96,framerate=25/1,"
+               f"format=I420_10LE ! x265enc ! h265parse ! matroskamux ! filesink location={ten}")
+    ten_out = os.path.join(tmp, "ten-out.mkv")
+    r = run([ten, ten_out] + RIFE)
+    decoded = streams_by_type(ten_out, decoded=True)[0].get("video", []) if r.returncode == 0 else []
+    check(r.returncode == 0 and "more than 8-bit" in r.stderr and len(decoded) == 1 and len(decoded[0][1]) == 19,
+          f"10-bit H.265 source: converted (19 frames), with a note that it became 8-bit ({r.stderr.strip()[-120:]})")
+
+    # On a terminal the progress line is rewritten in place (script(1) gives the program a terminal).
+    # Bytes, not text: Python's universal newlines would turn the carriage returns into newlines.
+    r = subprocess.run(["script", "-qec", " ".join([convert, ten, os.path.join(tmp, "tty.mkv")] + RIFE), "/dev/null"],
+                       capture_output=True, timeout=300)
+    check(r.returncode == 0 and b"\rprogress: 100.0 %" in r.stdout and b"\nprogress:" not in r.stdout,
+          "on a terminal: one progress line rewritten with carriage returns")
+
     # 4. Ctrl-C mid-run: the file is finished and every frame of it decodes; status 130.
     def start(out, extra=()):
         p = subprocess.Popen([convert, mp4, out, "--progress-interval", "0.25"] + RIFE + list(extra),
