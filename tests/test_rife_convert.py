@@ -267,6 +267,12 @@ with tempfile.TemporaryDirectory() as tmp:
         lines = [line for line in r.stderr.splitlines() if line.strip()]
         check(r.returncode == status and len(lines) == 1 and words in lines[0] and lines[0].startswith("rife-convert: "),
               f"{what}: status {status}, one line with '{words}' (got {r.returncode}: {r.stderr.strip()})")
+    # A decoder missing: every H.264 decoder ranked out of autoplugging for this run.
+    no_decoder = dict(os.environ, GST_PLUGIN_FEATURE_RANK="avdec_h264:NONE,openh264dec:NONE")
+    r = run([mp4, out], env=no_decoder)
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
+    check(r.returncode == 1 and len(lines) == 1 and "lacks a plugin" in lines[0] and "H.264" in lines[0],
+          f"no decoder for the video: status 1, one line naming it (got {r.returncode}: {r.stderr.strip()})")
     check(not os.path.exists(out) and not leftovers(tmp) and os.path.getsize(existing) == 0 and
           os.path.getsize(mp4) > 0, "bad input: no file written, none replaced")
 

@@ -81,6 +81,14 @@ class Conversion {
   int finish();
 
   static void pad_added(GstElement*, GstPad* pad, gpointer self) { static_cast<Conversion*>(self)->on_pad(pad); }
+  // Every stream is exposed: without a video pad the muxer would wait for video forever.
+  static void no_more_pads(GstElement*, gpointer data) {
+    auto* self = static_cast<Conversion*>(data);
+    std::lock_guard<std::mutex> guard(self->lock_);
+    if (!self->video_linked_)
+      self->fail_from_stream(self->plan_.options.input +
+                             ": no video stream GStreamer can decode (a decoder is missing)");
+  }
   static void element_added(GstBin*, GstBin*, GstElement* element, gpointer self);
   static gboolean bus_message(GstBus*, GstMessage* msg, gpointer self);
   static gboolean interrupt(gpointer self);
@@ -193,6 +201,7 @@ int Conversion::build(std::string* error) {
   GstPtr<GstPad> video_feed(gst_element_get_static_pad(queue_, "src"));
   cutter_.watch(video_feed.get(), true);
   g_signal_connect(decode_, "pad-added", G_CALLBACK(pad_added), this);
+  g_signal_connect(decode_, "no-more-pads", G_CALLBACK(no_more_pads), this);
   return 0;
 }
 
@@ -210,6 +219,8 @@ void Conversion::on_pad(GstPad* pad) {
   const std::string type = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
   if (type == "video/x-raw")
     link_video(pad, caps.get());
+  else if (type.rfind("video/", 0) == 0)  // the discoverer only parses: a missing decoder shows here
+    discard(pad, "a video stream (" + type + ") is left out: no decoder for it is installed");
   else if (type.rfind("audio/", 0) == 0)
     link_audio(pad, caps.get());
   else if (type.rfind("text/", 0) == 0 || type.rfind("subpicture/", 0) == 0)

@@ -90,7 +90,13 @@ bool probe_input(const std::string& path, InputFacts* facts, std::string* error)
     case GST_DISCOVERER_MISSING_PLUGINS: {
       const gchar** details = gst_discoverer_info_get_missing_elements_installer_details(info.get());
       std::string what;
-      for (int i = 0; details && details[i]; ++i) what += (i ? ", " : "") + std::string(details[i]);
+      // Installer details read "gstreamer|1.0|app|H.264 (High Profile) decoder|decoder-video/x-h264...":
+      // the fourth field is the description.
+      for (int i = 0; details && details[i]; ++i) {
+        gchar** fields = g_strsplit(details[i], "|", 5);
+        what += (i ? ", " : "") + std::string(g_strv_length(fields) > 3 ? fields[3] : details[i]);
+        g_strfreev(fields);
+      }
       *error = path + ": GStreamer lacks a plugin to read it (" + (what.empty() ? message : what) + ")";
       return false;
     }
