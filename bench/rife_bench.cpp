@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "image_io.h"
+#include "install_location.h"
 #include "rife_engine.h"
 #include "streams_bench.h"
 
@@ -178,7 +179,7 @@ Options parse(int argc, char** argv) {
   }
   if (o.models.empty()) {
     const char* env = std::getenv("RIFE_MODEL_PATH");
-    o.models.push_back(env && *env ? env : RIFE_DEFAULT_MODEL_PATH);
+    o.models.push_back(env && *env ? env : rife::default_model_location());
   }
   if (o.sizes.empty()) o.sizes = {"1280x720", "1920x1080", "2560x1440", "3840x2160"};
   if (o.modes.empty()) o.modes = {"baseline", "optimised"};
@@ -486,7 +487,8 @@ void print_row(const Options& o, const Result& r) {
 int run(int argc, char** argv) {
   Options o = parse(argc, argv);
 #ifdef RIFE_BENCH_GSTREAMER
-  g_setenv("GST_PLUGIN_PATH", RIFE_PLUGIN_DIR, FALSE);  // the plugin of this build, unless told otherwise
+  // The plugin of this build (or the one installed beside this program), unless told otherwise.
+  g_setenv("GST_PLUGIN_PATH", rife::plugin_dir_for_this_program().c_str(), FALSE);
   gst_init(&argc, &argv);
 #else
   if (o.element) usage_error("--element needs a build with GStreamer");

@@ -11,6 +11,7 @@
 
 #include "engine_images.h"
 #include "image_io.h"
+#include "install_location.h"
 #include "label_font.h"
 #include "rife_engine.h"
 
@@ -91,7 +92,7 @@ int run(int argc, char** argv) {
   }
   if (files.size() != 3) throw std::invalid_argument("expected A.png B.png OUT.png");
   if (!(t > 0.0f && t < 1.0f)) throw std::invalid_argument("--t must lie in (0, 1)");
-  if (model.empty()) model = RIFE_DEFAULT_MODEL_PATH;
+  if (model.empty()) model = rife::default_model_location();
   const Image a = rife_io::load_png(files[0]), b = rife_io::load_png(files[1]);
   if (a.width != b.width || a.height != b.height)
     throw std::invalid_argument(files[0] + " and " + files[1] + " differ in size");

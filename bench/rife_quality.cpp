@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "image_io.h"
+#include "install_location.h"
 #include "rife_engine.h"
 
 namespace {
@@ -120,7 +121,7 @@ void write_json(const std::string& path, const std::string& model, const std::st
 }
 
 int run(int argc, char** argv) {
-  std::string model = std::getenv("RIFE_MODEL_PATH") ? std::getenv("RIFE_MODEL_PATH") : RIFE_DEFAULT_MODEL_PATH;
+  std::string model = std::getenv("RIFE_MODEL_PATH") ? std::getenv("RIFE_MODEL_PATH") : rife::default_model_location();
   std::string device = "cpu", json, precision = "auto";
   std::vector<double> scales;
   std::vector<rife::Ensemble> ensembles;

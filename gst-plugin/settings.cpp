@@ -2,11 +2,13 @@
 
 #include <cstdlib>
 
+#include "install_location.h"
+
 namespace rife_gst {
 
 std::string Settings::default_model_path() {
   const char* env = std::getenv("RIFE_MODEL_PATH");
-  return env && *env ? env : RIFE_DEFAULT_MODEL_PATH;
+  return env && *env ? env : rife::default_model_location();
 }
 
 rife::EngineOptions Settings::engine_options() const {

@@ -35,7 +35,8 @@ struct Settings {
   EnsembleSetting ensemble = EnsembleSetting::None;
   guint batch_wait_us = 0;
 
-  // $RIFE_MODEL_PATH if set, else the real 4.25/4.26 checkpoint set-up places in models/weights/.
+  // $RIFE_MODEL_PATH if set, else the real 4.25/4.26 checkpoint: the one set-up places in the source
+  // tree's models/weights/ for a build-tree plugin, <prefix>/share/gst-rife/ for an installed one.
   static std::string default_model_path();
   rife::EngineOptions engine_options() const;
 };
