@@ -164,15 +164,19 @@ with tempfile.TemporaryDirectory() as tmp:
     check("re-encoded to Opus" in r.stderr, "the AAC stream is reported re-encoded for WebM")
     check("by vp9enc" in r.stderr, "WebM gets VP9")
 
-    # 10-bit source: this element takes 8-bit frames, so the video is made 8-bit, and it says so.
+    # 10-bit source: rife takes its frames as they are, so the video stays 10-bit end to end (x265,
+    # HEVC Main 10), and nothing says it became 8-bit.
     ten = os.path.join(tmp, "ten.mkv")
     gst_launch("videotestsrc num-buffers=10 pattern=ball ! video/x-raw,width=160,height=96,framerate=25/1,"
                f"format=I420_10LE ! x265enc ! h265parse ! matroskamux ! filesink location={ten}")
     ten_out = os.path.join(tmp, "ten-out.mkv")
     r = run([ten, ten_out] + RIFE)
-    decoded = streams_by_type(ten_out, decoded=True)[0].get("video", []) if r.returncode == 0 else []
-    check(r.returncode == 0 and "more than 8-bit" in r.stderr and len(decoded) == 1 and len(decoded[0][1]) == 19,
-          f"10-bit H.265 source: converted (19 frames), with a note that it became 8-bit ({r.stderr.strip()[-120:]})")
+    found = streams_by_type(ten_out, decoded=True)[0].get("video", []) if r.returncode == 0 else []
+    encoded = streams_by_type(ten_out, decoded=False)[0].get("video", []) if r.returncode == 0 else []
+    check(r.returncode == 0 and "more than 8-bit" not in r.stderr and "by x265enc" in r.stderr and len(found) == 1
+          and len(found[0][1]) == 19 and "10LE" in found[0][0] and "main-10" in (encoded[0][0] if encoded else ""),
+          f"10-bit H.265 source: 19 frames, still 10-bit (HEVC Main 10 by x265) "
+          f"({found[0][0] if found else ''} {encoded[0][0] if encoded else ''} {r.stderr.strip()[-200:]})")
 
     # On a terminal the progress line is rewritten in place (script(1) gives the program a terminal).
     # Bytes, not text: Python's universal newlines would turn the carriage returns into newlines.
