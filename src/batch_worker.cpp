@@ -94,11 +94,17 @@ void BatchWorker::loop() {
   }
 }
 
-// Whether an attached stream whose work would fit this batch's key has none in it yet: only then is
-// waiting for more worth it.
+// Whether an attached stream whose work would fit this batch's key has none in it yet (for a group:
+// a stream of the group): only then is waiting for more worth it.
 bool BatchWorker::could_join(const Job& first, const std::vector<Job*>& batch) const {
   std::set<StreamId> present;
   for (const Job* job : batch) present.insert(job->stream);
+  if (first.request.group != 0) {
+    std::set<StreamId> of_group;
+    for (const Job* job : batch)
+      if (job->request.group == first.request.group) of_group.insert(job->stream);
+    return int(of_group.size()) < first.request.group_streams;
+  }
   const WorkKey& key = first.request.key;
   for (const auto& [id, stream_key] : streams_) {
     if (present.count(id)) continue;

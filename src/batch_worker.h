@@ -59,6 +59,11 @@ struct WorkRequest {
   size_t bytes = 0;                       // the work memory these rows need (estimate, see work_memory.h)
   size_t budget = 0;                      // the most work memory a batch that holds them may need
   std::chrono::microseconds max_wait{0};  // how long the batch may wait for other streams' work
+  // A group of streams that submit together (a server's requests of several sequences, handed over
+  // at once): the batch waits, up to max_wait, for work of all `group_streams` streams of `group`
+  // rather than of every attached stream. 0: no group.
+  uint64_t group = 0;
+  int group_streams = 0;
 };
 
 struct WorkResult {

@@ -115,6 +115,8 @@ struct Engine::Impl {
     r.warp_grid = warp_grid;
     r.budget = batch_memory;
     r.max_wait = std::chrono::microseconds(batch_wait_us.load());
+    r.group = group;
+    r.group_streams = group_streams;
     return r;
   }
 
@@ -188,6 +190,8 @@ struct Engine::Impl {
   const torch::Device device;
   const BatchWorker::StreamId stream_id;
   std::atomic<uint32_t> batch_wait_us;
+  uint64_t group = 0;
+  int group_streams = 0;
   const size_t batch_memory;
   uint64_t encoder_runs = 0;
   BatchStats batch_stats;
@@ -377,6 +381,10 @@ Precision Engine::precision() const { return impl_->model->precision(); }
 int Engine::model_users() const { return int(impl_->model->worker().streams()); }
 BatchStats Engine::batch_stats() const { return impl_->batch_stats; }
 void Engine::set_batch_wait_us(uint32_t us) { impl_->batch_wait_us = us; }
+void Engine::set_batch_group(uint64_t group, int streams) {
+  impl_->group = group;
+  impl_->group_streams = group == 0 ? 0 : streams;
+}
 size_t Engine::batch_memory() const { return impl_->batch_memory; }
 
 size_t Engine::timesteps_per_batch(Ensemble ensemble) const {

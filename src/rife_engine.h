@@ -190,6 +190,10 @@ class Engine {
   int model_users() const;
   BatchStats batch_stats() const;
   void set_batch_wait_us(uint32_t us);
+  // Until called again: this engine's work belongs to `group`, whose `streams` engines hand theirs
+  // over at the same time (each on its own thread; a server's requests of several sequences): their
+  // batches wait, up to the batch wait, for the group's work alone. group 0 leaves the group.
+  void set_batch_group(uint64_t group, int streams);
   size_t batch_memory() const;  // the budget in effect, in bytes
   // How many timesteps of one pair fit in one batch in `ensemble`'s mode at the configured size (at
   // least 1): interpolate() computes more in several batches; callers may hand them over in parts.

@@ -262,3 +262,31 @@ TEST(BatchWorker, ARequestWithoutRowsIsRefused) {
   EXPECT_THROW(worker.run(id, empty), rife::Error);
   worker.detach(id);
 }
+
+// A server hands over the requests of several sequences at once: their work waits for the group's
+// streams only, not for every attached stream (idle sequences would hold it for the whole wait).
+TEST(BatchWorker, AGroupWaitsForItsOwnStreamsOnly) {
+  Recorder rec;
+  BatchWorker worker(rec.compute(), torch::kCPU);
+  std::vector<BatchWorker::StreamId> ids;
+  for (int s = 0; s < 5; ++s) {  // five sequences, of which three send now
+    ids.push_back(worker.attach());
+    worker.set_stream_key(ids.back(), key());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  std::vector<rife::BatchShape> shapes(3);
+  for (int s = 0; s < 3; ++s)
+    threads.emplace_back([&, s] {
+      auto r = request(float(s), 1, key(), 1, 30s);
+      r.group = 7;
+      r.group_streams = 3;
+      const auto result = worker.run(ids[size_t(s)], std::move(r));
+      expect_own(result, float(s), 1);
+      shapes[size_t(s)] = result.batch;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "no wait for the two idle sequences";
+  for (const auto& shape : shapes) EXPECT_EQ(shape.streams, 3);
+  for (auto id : ids) worker.detach(id);
+}
