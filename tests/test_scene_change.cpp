@@ -1,13 +1,16 @@
-// Scene cuts and still pairs (src/scene_change.h), calibrated on the shared real data:
-//   - SceneCut: pairs of one shot 1, 2, 4 and 8 frames apart, pans of 10-25 % of the frame made from
-//     real frames and a subject moved by a fifth of the frame are never cuts; pairs of different
-//     clips and pictures always are, at 640x360 and at 1920x1080; the table puts the old measure
-//     (the luma thumbnail difference) beside the new one;
-//   - StillPair: sensor noise, H.264 re-encoding and a frame repeated through the codec are still;
-//     a small object moving in an otherwise identical frame and every real moving pair are not;
-//   - StillRegions (suite real-weights): what RIFE does to the still parts of real scenes with a
-//     fixed camera, and to identical pairs, at flow scale 1 and 2.
-// Every table is printed (meson test -C build test_scene_change -v).
+// Scene cuts and still pairs (src/scene_change.h), calibrated on the shared real data. Three meson
+// tests run this program:
+//   - test_scene_change (suite unit, also under the sanitizers): identical frames, tiny frames;
+//   - test_scene_calibration (suite calibration): SceneCutCalibration: pairs of one shot 1, 2, 4 and
+//     8 frames apart, pans of 10-25 % of the frame cut from real frames and a subject moved by a fifth
+//     of the frame are never cuts, pairs of different clips and pictures always are, at 640x360 and
+//     1920x1080, the old measure (the luma thumbnail difference) beside the new one;
+//     StillPairCalibration: sensor noise, H.264 re-encoding and a frame repeated by the codec are
+//     still, a small object moving in an otherwise identical frame and every real moving pair are not;
+//   - test_still_regions (suite real-weights): StillRegions: what RIFE does to the still parts of real
+//     fixed-camera scenes, to nearly identical and identical pairs, at flow scale 1 and 2, and a
+//     per-pair automatic scale on the car-turn clip.
+// Every table is printed (meson test -C build test_scene_calibration test_still_regions -v).
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
@@ -328,10 +331,10 @@ void check_and_print(int w, int h) {
   EXPECT_GT(least_cut.cut, threshold * 1.2) << least_cut.name;
 }
 
-TEST(SceneCut, OneShotIsNeverACutAndDifferentShotsAlwaysAreAt640x360) { check_and_print(640, 360); }
-TEST(SceneCut, OneShotIsNeverACutAndDifferentShotsAlwaysAreAt1920x1080) { check_and_print(1920, 1080); }
+TEST(SceneCutCalibration, OneShotIsNeverACutAndDifferentShotsAlwaysAreAt640x360) { check_and_print(640, 360); }
+TEST(SceneCutCalibration, OneShotIsNeverACutAndDifferentShotsAlwaysAreAt1920x1080) { check_and_print(1920, 1080); }
 
-TEST(SceneCut, IdenticalFramesScoreZero) {
+TEST(SceneSignature, IdenticalFramesScoreZero) {
   const Picture p = picture_of(one_picture(demo("practical_i0")));
   const auto s = rife::make_signature(p);
   const auto scores = rife::compare(s, s);
@@ -341,7 +344,7 @@ TEST(SceneCut, IdenticalFramesScoreZero) {
   EXPECT_TRUE(scores.is_static());
 }
 
-TEST(SceneCut, TinyFramesHaveASignatureToo) {
+TEST(SceneSignature, TinyFramesHaveOneToo) {
   // The engine takes frames from 2x2 up: the signature and both scores exist for every size.
   for (const auto& [w, h] :
        {std::make_pair(2, 2), std::make_pair(3, 1), std::make_pair(32, 24), std::make_pair(17, 9)}) {
@@ -353,7 +356,7 @@ TEST(SceneCut, TinyFramesHaveASignatureToo) {
   }
 }
 
-TEST(SceneCut, WhatItCosts) {
+TEST(SceneCutCalibration, WhatItCosts) {
   // For the record: the signature once per frame, the comparison once per pair, one CPU thread.
   for (const auto& [w, h] : {std::make_pair(640, 360), std::make_pair(1920, 1080)}) {
     const Picture a = picture_of(one_picture(demo("practical_i0"), w, h));
@@ -408,7 +411,7 @@ std::string through_i420(const std::string& source, int quantizer) {
          to_rgb(0, 0) + kSink;
 }
 
-TEST(StillPair, NoiseIsStillAndSmallMotionIsNot) {
+TEST(StillPairCalibration, NoiseIsStillAndSmallMotionIsNot) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<StillRow> still, info;
   // The clip's last frame repeats frame 79 through the codec (49.8 dB).
@@ -416,9 +419,14 @@ TEST(StillPair, NoiseIsStillAndSmallMotionIsNot) {
   ASSERT_EQ(car.size(), 81u);
   still.push_back(still_row("car-turn 79-80 (a frame repeated by the codec)", car[79], car[80]));
   {
-    const auto car1080 = decode_all(car_turn() + to_rgb(1920, 1080) + kSink);
-    ASSERT_EQ(car1080.size(), 81u);
-    info.push_back(still_row("car-turn 79-80 upscaled to 1920x1080", car1080[79], car1080[80]));
+    auto upscaled = [](const Image& im) {
+      namespace F = torch::nn::functional;
+      return image_of(F::interpolate(picture_of(im).unsqueeze(0), F::InterpolateFuncOptions()
+                                                                      .size(std::vector<int64_t>{1080, 1920})
+                                                                      .mode(torch::kBicubic)
+                                                                      .align_corners(false))[0]);
+    };
+    info.push_back(still_row("car-turn 79-80 upscaled to 1920x1080 (bicubic)", upscaled(car[79]), upscaled(car[80])));
   }
   // Re-encoding with x264: quantizer 23 is its default quality (CRF 23); 18 and 28 around it.
   const auto reference = decode_all(through_i420(car_turn(), 0));
@@ -490,9 +498,11 @@ TEST(StillPair, NoiseIsStillAndSmallMotionIsNot) {
                           .abs()
                           .mean()
                           .item<double>();
-          const auto scores = rife::compare(sig, rife::make_signature(moved));
-          const double s = scores.still;
-          object_changed = std::max(object_changed, double(scores.changed));
+          // The still test alone (compare() would also run the block search of the cut score).
+          const auto changes = rife::change_map(sig, rife::make_signature(moved));
+          const double s = changes.max().item<double>();
+          object_changed =
+              std::max(object_changed, changes.gt(rife::kStaticTolerance).to(torch::kFloat64).mean().item<double>());
           (contrast >= 10 ? visible : faint)[size].push_back(s);
           if (contrast >= 10 && (!least_visible.count(size) || s < least_visible[size].score))
             least_visible[size] = {name + " at " + std::to_string(x) + "," + std::to_string(y) + " moved " +
@@ -707,6 +717,61 @@ TEST(StillRegions, WhatFlowScale2DoesToStillPartsOfRealScenes) {
                   sum[i][3] / n, sum[i][4] / n);
     std::printf("\n");
   }
+}
+
+// The proposed per-pair automatic scale (up to 1280x720 pixels: 2 only when at least a quarter of
+// the frame changes, else 1) against scale 1 and 2 throughout, on the car-turn clip as
+// test_real_quality measures it: frames 0, 2, ..., 80 in, each odd frame restored and compared with
+// the real one. The clip starts with a still camera and a moving car (3-27 % of the frame changes),
+// then pans (50-79 %).
+TEST(StillRegions, APerPairScaleOnTheCarTurnClip) {
+  rife_test::require_real_weights("test_still_regions");
+  constexpr double kBroadMotion = 0.25;  // the proposed rule's share of changed blocks
+  std::map<double, std::unique_ptr<rife::Engine>> engines;
+  for (double scale : {1.0, 2.0}) {
+    rife::EngineOptions o;
+    o.model_path = rife_test::real_model_path();
+    o.device = "cpu";
+    o.precision = rife::Precision::FP32;
+    o.scale = scale;
+    engines[scale] = std::make_unique<rife::Engine>(o);
+  }
+  const auto car = decode_all(car_turn() + to_rgb(0, 0) + kSink);
+  ASSERT_EQ(car.size(), 81u);
+  std::printf(
+      "\n=== car-turn 640x360, every other frame restored, RIFE 4.25/4.26 CPU FP32 ===\n"
+      "  %-7s %7s | %-22s | %-22s | %s\n",
+      "pair", "changed", "scale 1: PSNR outside", "scale 2: PSNR outside", "rule");
+  double sum1 = 0, sum2 = 0, rule = 0;
+  int n = 0, at_scale_1 = 0;
+  for (size_t i = 0; i + 2 < car.size(); i += 2, ++n) {
+    const Picture a = picture_of(car[i]), b = picture_of(car[i + 2]);
+    const double changed = rife::compare(rife::make_signature(a), rife::make_signature(b)).changed;
+    const auto region = still_region(a, b);
+    double psnr[2];
+    RegionError still[2];
+    for (int k = 0; k < 2; ++k) {
+      const Image out = rife_io::interpolate(*engines[k == 0 ? 1.0 : 2.0], car[i], car[i + 2], 0.5f);
+      psnr[k] = psnr_of(out, car[i + 1]);
+      still[k] = region_error(picture_of(out), (a + b) / 2, region, a, b);
+      EXPECT_TRUE(std::isfinite(psnr[k])) << i;
+    }
+    const bool broad = changed >= kBroadMotion;
+    std::printf("  %2zu-%-4zu %6.1f%% | %6.2f dB %5.3f %4.0f | %6.2f dB %5.3f %4.0f | %d\n", i, i + 2, 100 * changed,
+                psnr[0], still[0].outside_mean, still[0].outside_max, psnr[1], still[1].outside_mean,
+                still[1].outside_max, broad ? 2 : 1);
+    sum1 += psnr[0], sum2 += psnr[1], rule += broad ? psnr[1] : psnr[0];
+    if (!broad) {
+      ++at_scale_1;
+      // Where little moves, scale 1 keeps the still part within the inputs (measured: at most 3).
+      EXPECT_LE(still[0].outside_max, 4.0) << "pair " << i;
+    }
+  }
+  std::printf(
+      "mean PSNR of the %d restored frames: scale 1 %.2f dB, scale 2 %.2f dB, the per-pair rule %.2f dB (%d pairs "
+      "at scale 1)\n",
+      n, sum1 / n, sum2 / n, rule / n, at_scale_1);
+  EXPECT_GE(rule, sum2) << "the rule loses nothing against scale 2 throughout";
 }
 
 }  // namespace
