@@ -82,8 +82,9 @@ torch::Tensor histogram_of(const torch::Tensor& rgb) {
 
 // For each 8x8 block of `a` (64x64, row-major), the smallest mean absolute difference to `b` shifted
 // by up to +-16 pixels (edges replicated), averaged over the blocks: 64 blocks x 1089 shifts x 64
-// pixels. On the host (the thumbnails are 16 KiB): this loop takes 0.6-0.7 ms a direction on one
-// CPU core, where LibTorch, materialising every shifted thumbnail, took 12 ms.
+// pixels. On the host (the thumbnails are 16 KiB): this loop takes about 1 ms a direction on one
+// CPU core of the development machine, where LibTorch, materialising every shifted thumbnail,
+// took 12 ms.
 double best_shift_difference(const float* a, const float* b) {
   constexpr int64_t side = kThumbnail, padded = kThumbnail + 2 * kSearch;
   std::vector<float> b_padded(size_t(padded * padded));
