@@ -84,10 +84,10 @@ void OutputSchedule::queue_input(const BufferRef& buffer, GstClockTime pts, GstC
   next_discont_ = false;
 }
 
-void OutputSchedule::queue_between(const Input& next, bool scene_cut, GstClockTime pts, GstClockTime duration,
+void OutputSchedule::queue_between(const Input& next, bool hold, GstClockTime pts, GstClockTime duration,
                                    float t) {
   const BufferRef& nearer = t < 0.5f ? cached_.buffer : next.buffer;
-  if (scene_cut)
+  if (hold)
     queue_.push_back({OutputKind::Held, pts, duration, next_discont_, pair_, nearer.ref(), 0.0f, {}, {}});
   else
     queue_.push_back({OutputKind::Interpolated, pts, duration, next_discont_, pair_, nearer.ref(), t, cached_.prepared,
@@ -95,29 +95,34 @@ void OutputSchedule::queue_between(const Input& next, bool scene_cut, GstClockTi
   next_discont_ = false;
 }
 
-void OutputSchedule::add(Input input, bool scene_cut) {
+guint OutputSchedule::add(Input input, bool hold) {
+  guint held = 0;
   if (has_cached()) {
     const GstClockTime p0 = cached_.pts, p1 = input.pts, span = p1 - p0;
     ++pair_;
     if (variable_rate()) {
       queue_input(cached_.buffer, p0, span / 2, pair_);
-      queue_between(input, scene_cut, p0 + span / 2, span - span / 2, 0.5f);
+      queue_between(input, hold, p0 + span / 2, span - span / 2, 0.5f);
     } else {
       for (GstClockTime tk = grid_.next(); tk + kSnap < p1; grid_.advance(), tk = grid_.next()) {
         if (tk <= p0 + kSnap)
           queue_input(cached_.buffer, tk, grid_.next_duration(), pair_);
         else
-          queue_between(input, scene_cut, tk, grid_.next_duration(), float(double(tk - p0) / double(span)));
+          queue_between(input, hold, tk, grid_.next_duration(), float(double(tk - p0) / double(span)));
       }
     }
     guint interpolations = 0;
-    for (const auto& p : queue_) interpolations += p.pair == pair_ && p.kind == OutputKind::Interpolated;
+    for (const auto& p : queue_) {
+      interpolations += p.pair == pair_ && p.kind == OutputKind::Interpolated;
+      held += p.pair == pair_ && p.kind == OutputKind::Held;
+    }
     for (auto& p : queue_)
       if (p.pair == pair_) p.pair_interpolations = interpolations;
   } else if (!variable_rate()) {
     grid_.rebase(input.pts);  // the first frame, or the first after a boundary, starts the grid
   }
   cached_ = std::move(input);
+  return held;
 }
 
 void OutputSchedule::add_untimed(BufferRef buffer, GstClockTime duration) {

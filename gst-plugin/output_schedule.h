@@ -10,7 +10,7 @@
 // finished outputs leave in time order, stamped (PTS, DURATION, OFFSET, DISCONT). No output is ever
 // invented across a discontinuity, a gap or backwards time, and no input is ever dropped.
 //
-//   schedule.add(input, scene_cut);                     // queues the outputs up to this input
+//   schedule.add(input, hold);                          // queues the outputs up to this input
 //   while (!schedule.empty()) {
 //     if (schedule.needs_interpolation()) {             // the next output must be computed first
 //       Batch b = schedule.take_batch();                // before(), after(), timesteps()
@@ -114,10 +114,11 @@ class OutputSchedule {
   Break break_before(GstClockTime pts, bool discont) const;
   bool has_cached() const { return bool(cached_.buffer); }
   const rife::FrameHandle& cached() const { return cached_.prepared; }
-  // Queues every output between the cached frame and `input` (each interpolation replaced by the
-  // nearer input at a scene cut), then caches `input`. `input.pts` must be valid and after the
-  // cached frame's (end_segment() first when break_before() says so).
-  void add(Input input, bool scene_cut);
+  // Queues every output between the cached frame and `input`, then caches `input`. With `hold`
+  // (a scene cut, a still pair) each interpolation is replaced by the nearer input. Returns how many
+  // were held. `input.pts` must be valid and after the cached frame's (end_segment() first when
+  // break_before() says so).
+  guint add(Input input, bool hold);
   // An input with no usable time: the segment ends, then it passes as it is.
   void add_untimed(BufferRef buffer, GstClockTime duration);
 
@@ -155,7 +156,7 @@ class OutputSchedule {
 
  private:
   void queue_input(const BufferRef& buffer, GstClockTime pts, GstClockTime duration, guint64 pair);
-  void queue_between(const Input& next, bool scene_cut, GstClockTime pts, GstClockTime duration, float t);
+  void queue_between(const Input& next, bool hold, GstClockTime pts, GstClockTime duration, float t);
   Ready stamp(BufferRef buffer, const Pending& p);
   Ready pop_shown_input();
 

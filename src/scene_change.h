@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include "rife_engine.h"
+
 namespace rife {
 
 // Made once per frame from the [3, H, W] FP32 RGB in [0, 1] that prepare() has, on its device.
@@ -24,10 +26,10 @@ FrameSignature make_signature(const torch::Tensor& rgb);
 // in three directions, a subject moved by a fifth of the frame) score at most 0.116 and 155 pairs of
 // different clips and pictures at least 0.200, at 640x360 and 1920x1080 alike: x1.29 above the one,
 // x1.33 below the other. (The old thumbnail difference had them overlap: 0.310 against 0.112.)
-constexpr float kDefaultCutThreshold = 0.15f;
+constexpr float kDefaultCutThreshold = kSceneCutThreshold;  // rife_engine.h
 // At or below this static_score() (8-bit luma levels) the pair is the same picture: see
 // scene_change.cpp for the measurements it sits between.
-constexpr float kStaticTolerance = 1.5f;
+constexpr float kStaticTolerance = kStillTolerance;  // rife_engine.h
 
 // How a pair of frames differs. cut: in [0, 1], sqrt(motion_compensated_difference *
 // histogram_distance), the geometric mean of the two parts below: high only when neither a shift of
