@@ -685,7 +685,8 @@ static GstClockTime gst_rife_input_time(GstRife* self, GstBuffer* input) {
     st.warned_no_timestamps = true;
   }
   return st.schedule.time_of(GST_BUFFER_PTS(input), GST_BUFFER_DURATION(input),
-                             GST_BASE_TRANSFORM(self)->segment.start);
+                             st.schedule.reverse() ? GST_BASE_TRANSFORM(self)->segment.stop
+                                                   : GST_BASE_TRANSFORM(self)->segment.start);
 }
 
 // The base class's submit_input_buffer renegotiates when downstream asked for it and then keeps the
@@ -746,8 +747,16 @@ static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
       if (current) gst_caps_unref(current);
       break;
     }
+    case GST_EVENT_SEGMENT: {
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event, &segment);
+      streaming_of(self).schedule.flush();
+      // Reverse playback: the pairs run from the later input to the earlier, the outputs count down.
+      streaming_of(self).schedule.set_reverse(segment->rate < 0);
+      self->priv->qos.forget_observations();
+      break;
+    }
     case GST_EVENT_FLUSH_STOP:
-    case GST_EVENT_SEGMENT:
     case GST_EVENT_STREAM_START:
       streaming_of(self).schedule.flush();
       self->priv->qos.forget_observations();

@@ -62,14 +62,15 @@ GstClockTime OutputSchedule::time_of(GstClockTime pts, GstClockTime duration, Gs
   if (!has_cached()) return segment_start;
   const GstClockTime step = duration_of(duration);
   if (!GST_CLOCK_TIME_IS_VALID(cached_.pts) || !GST_CLOCK_TIME_IS_VALID(step)) return GST_CLOCK_TIME_NONE;
-  return cached_.pts + step;
+  return inner(cached_.pts + step);
 }
 
 GstClockTime OutputSchedule::duration_of(GstClockTime duration) const {
   return GST_CLOCK_TIME_IS_VALID(duration) ? duration : input_frame_duration();
 }
 
-Break OutputSchedule::break_before(GstClockTime pts, bool discont) const {
+Break OutputSchedule::break_before(GstClockTime real_pts, bool discont) const {
+  const GstClockTime pts = inner(real_pts);
   if (!has_cached()) return Break::None;
   if (discont) return Break::Discont;
   if (pts <= cached_.pts) return Break::Backwards;
@@ -96,6 +97,7 @@ void OutputSchedule::queue_between(const Input& next, bool hold, GstClockTime pt
 }
 
 guint OutputSchedule::add(Input input, bool hold) {
+  input.pts = inner(input.pts);
   guint held = 0;
   if (has_cached()) {
     const GstClockTime p0 = cached_.pts, p1 = input.pts, span = p1 - p0;
@@ -181,10 +183,10 @@ void OutputSchedule::complete(Batch batch, std::vector<BufferRef> results) {
 GstClockTime OutputSchedule::upcoming_interpolation() const {
   if (!ready_.empty() || queue_.empty()) return GST_CLOCK_TIME_NONE;
   const Pending& next = queue_.front();
-  if (next.kind == OutputKind::Interpolated) return next.pts;
+  if (next.kind == OutputKind::Interpolated) return inner(next.pts);
   const bool pair_follows = next.kind == OutputKind::Input && next.pair != 0 && queue_.size() > 1 &&
                             queue_[1].kind == OutputKind::Interpolated && queue_[1].pair == next.pair;
-  return pair_follows ? queue_[1].pts : GST_CLOCK_TIME_NONE;
+  return pair_follows ? inner(queue_[1].pts) : GST_CLOCK_TIME_NONE;
 }
 
 guint OutputSchedule::skip_upcoming() {
@@ -229,7 +231,7 @@ Ready OutputSchedule::pop_shown_input() {
 
 Ready OutputSchedule::stamp(BufferRef buffer, const Pending& p) {
   GstBuffer* buf = gst_buffer_make_writable(buffer.release());
-  GST_BUFFER_PTS(buf) = p.pts;
+  GST_BUFFER_PTS(buf) = inner(p.pts);
   GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION(buf) = p.duration;
   GST_BUFFER_OFFSET(buf) = offset_;

@@ -97,6 +97,12 @@ class OutputSchedule {
 
   // Input and output rates; an input rate of 0/1 (variable) emits the midpoint of each pair.
   void set_rates(gint in_n, gint in_d, gint out_n, gint out_d);
+  // Reverse playback (a segment with a negative rate): inputs come with decreasing times, and the
+  // outputs between two of them go from the later to the earlier, on a grid that counts down. The
+  // schedule then works on mirrored times (kMirror - t), where they increase, so that everything
+  // else (pairs, grid, breaks, QoS) is the same code. Takes effect for the next input (flush() first).
+  void set_reverse(bool reverse) { reverse_ = reverse; }
+  bool reverse() const { return reverse_; }
   bool variable_rate() const { return in_n_ == 0; }
   GstClockTime input_frame_duration() const;  // NONE for a variable rate
   GstClockTime output_frame_duration() const;
@@ -105,8 +111,8 @@ class OutputSchedule {
 
   // ---- Inputs
   // The time of an input: its PTS; without one, the cached frame's time plus `duration` (or one
-  // input frame), or `segment_start` for the first input of a segment. NONE when there is nothing to
-  // go by (a variable rate).
+  // input frame; minus, in reverse), or `segment_start` for the first input of a segment (its stop,
+  // in reverse). NONE when there is nothing to go by (a variable rate).
   GstClockTime time_of(GstClockTime pts, GstClockTime duration, GstClockTime segment_start) const;
   GstClockTime duration_of(GstClockTime duration) const;  // the buffer's, else one input frame
   // Whether an input at `pts` (DISCONT flag `discont`) lies across a discontinuity from the cached
@@ -160,7 +166,12 @@ class OutputSchedule {
   Ready stamp(BufferRef buffer, const Pending& p);
   Ready pop_shown_input();
 
+  // A time as the schedule keeps it (mirrored in reverse), and back (the same map).
+  GstClockTime inner(GstClockTime t) const { return reverse_ && GST_CLOCK_TIME_IS_VALID(t) ? kMirror - t : t; }
+  static constexpr GstClockTime kMirror = GstClockTime(G_MAXINT64);
+
   gint in_n_ = 0, in_d_ = 1, out_n_ = 0, out_d_ = 1;
+  bool reverse_ = false;
   OutputGrid grid_;
   Input cached_;
   std::deque<Pending> queue_;  // outputs still to produce, in time order
