@@ -22,6 +22,9 @@ DEBIAN_PACKAGES=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libgstrtspserver-1.0-dev
   # Debian's Python with GStreamer's bindings: pipelines/embed.py and the tests that read files back
   python3-gi python3-numpy gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  # The remote stream's KServe v2 gRPC client (src/remote): protoc, its gRPC plugin, the libraries;
+  # openssl makes the TLS test's certificates
+  protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev openssl
 )
 
 step() { printf '\n== setup: %s\n' "$*"; }

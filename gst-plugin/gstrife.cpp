@@ -66,6 +66,7 @@ struct Streaming {
   bool warned_no_timestamps = false;
   bool warned_caps = false;   // the one warning about caps rife cannot take
   bool warm = false;          // a batch has run since the last caps: the next one's time is typical
+  bool server_down = false;   // remote: the last batch found the server unavailable
   QualityController quality;  // ensemble=auto: the mode for each batch
   StatsWindow stats;
   rife::BatchStats batches_seen;  // the engine's batch statistics at the last batch
@@ -190,6 +191,11 @@ static void gst_rife_post_start_error(GstRife* self, const rife::EngineOptions& 
       GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid rife setting: %s", e.what()),
                         ("device=%s precision=%s scale=%g", o.device.c_str(), rife::to_string(o.precision), o.scale));
       break;
+    case rife::ErrorKind::Server:
+    case rife::ErrorKind::Unavailable:
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Cannot use the RIFE server %s: %s", o.server.c_str(), e.what()),
+                        ("server=%s server-model=%s", o.server.c_str(), o.server_model.c_str()));
+      break;
     case rife::ErrorKind::Resource:
       GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT, ("Not enough memory for RIFE: %s", e.what()), ("%s", e.what()));
       break;
@@ -236,6 +242,7 @@ static gboolean gst_rife_start(GstBaseTransform* trans) {
   st.schedule.restart();
   st.batches_seen = st.engine->batch_stats();
   st.warned_caps = false;
+  st.server_down = false;
   self->priv->qos.restart();
   return TRUE;
 }
@@ -451,18 +458,31 @@ class MappedOutputs {
 // ---------------------------------------------------------------------------------------------
 // QoS (live_qos.h): interpolations that would reach the sink too late are skipped, never the inputs.
 
-static bool gst_rife_is_late(GstRife* self, GstClockTime pts) {
-  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
-  if (!gst_base_transform_is_qos_enabled(trans) || trans->segment.format != GST_FORMAT_TIME) return false;
-  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, pts);
-  GstClockTime now = GST_CLOCK_TIME_NONE;  // the clock's running time
+// The clock's running time now (NONE without a clock).
+static GstClockTime gst_rife_running_time_now(GstRife* self) {
+  GstClockTime now = GST_CLOCK_TIME_NONE;
   if (GstClock* clock = gst_element_get_clock(GST_ELEMENT_CAST(self))) {
     const GstClockTime base_time = gst_element_get_base_time(GST_ELEMENT_CAST(self));
     const GstClockTime time = gst_clock_get_time(clock);
     if (time > base_time) now = time - base_time;
     gst_object_unref(clock);
   }
-  return self->priv->qos.is_late(rt, now);
+  return now;
+}
+
+static bool gst_rife_is_late(GstRife* self, GstClockTime pts) {
+  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
+  if (!gst_base_transform_is_qos_enabled(trans) || trans->segment.format != GST_FORMAT_TIME) return false;
+  const GstClockTime rt = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, pts);
+  return self->priv->qos.is_late(rt, gst_rife_running_time_now(self));
+}
+
+static void gst_rife_post_skip(GstRife* self, GstClockTime pts) {
+  const Counters& c = self->priv->counters;
+  gst_element_post_message(GST_ELEMENT_CAST(self),
+                           self->priv->qos.message(GST_OBJECT_CAST(self), GST_BASE_TRANSFORM(self)->segment, pts,
+                                                   streaming_of(self).schedule.output_frame_duration(),
+                                                   c.interpolated.load(), c.skipped.load()));
 }
 
 // When the next batch would be late it is not computed (the schedule shows inputs in its place).
@@ -530,6 +550,50 @@ static rife::Ensemble gst_rife_choose_ensemble(GstRife* self, EnsembleSetting se
   return mode;
 }
 
+// Remote: a live stream's request may take until its first output's render time, no longer.
+static void gst_rife_set_request_deadline(GstRife* self, const OutputSchedule::Batch& batch) {
+  GstBaseTransform* trans = GST_BASE_TRANSFORM(self);
+  GstClockTimeDiff left = -1;
+  if (trans->segment.format == GST_FORMAT_TIME && batch.size() > 0)
+    left = self->priv->qos.time_left(
+        gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, streaming_of(self).schedule.first_time(batch)),
+        gst_rife_running_time_now(self));
+  streaming_of(self).engine->set_request_timeout_ms(
+      left < 0 ? 0 : guint(std::max<GstClockTimeDiff>(1, left / GST_MSECOND)));
+}
+
+// The server cannot be had: the batch's outputs show their nearer inputs, counted as skipped (a QoS
+// message each batch, one warning an outage); the engine reconnects and starts a new sequence.
+static void gst_rife_server_unavailable(GstRife* self, OutputSchedule::Batch batch, const rife::Error& e) {
+  Streaming& st = streaming_of(self);
+  const GstClockTime first = batch.size() > 0 ? st.schedule.first_time(batch) : GST_CLOCK_TIME_NONE;
+  self->priv->counters.skipped += st.schedule.hold(std::move(batch));
+  if (GST_CLOCK_TIME_IS_VALID(first)) gst_rife_post_skip(self, first);
+  if (!st.server_down) {
+    st.server_down = true;
+    GST_ELEMENT_WARNING(self, RESOURCE, READ,
+                        ("The RIFE server is unavailable: showing inputs in place of interpolations until it is back"),
+                        ("%s", e.what()));
+  }
+}
+
+// Remote: the latency rife adds includes the measured round trip once it exceeds the output frame
+// the local budget allows, and the pipeline is told when it changes by more than a tenth.
+static void gst_rife_update_latency(GstRife* self) {
+  Streaming& st = streaming_of(self);
+  const GstClockTime in_frame = st.schedule.input_frame_duration(), out_frame = st.schedule.output_frame_duration();
+  const GstClockTime round_trip = GstClockTime(self->priv->qos.mean_cost_ns() * double(st.schedule.outputs_per_pair()));
+  const GstClockTime wanted = (GST_CLOCK_TIME_IS_VALID(in_frame) ? in_frame : 0) +
+                              std::max(GST_CLOCK_TIME_IS_VALID(out_frame) ? out_frame : 0, round_trip);
+  const GstClockTime current = self->priv->latency_extra.load();
+  const GstClockTime change = wanted > current ? wanted - current : current - wanted;
+  if (change <= std::max<GstClockTime>(2 * GST_MSECOND, current / 10)) return;
+  self->priv->latency_extra = wanted;
+  GST_INFO_OBJECT(self, "latency: + %" GST_TIME_FORMAT " (server round trip %" GST_TIME_FORMAT ")",
+                  GST_TIME_ARGS(wanted), GST_TIME_ARGS(round_trip));
+  gst_element_post_message(GST_ELEMENT_CAST(self), gst_message_new_latency(GST_OBJECT_CAST(self)));
+}
+
 // Runs the next batch of interpolations (one pair's outputs, or as many as a batch holds) on the
 // engine.
 static GstFlowReturn gst_rife_interpolate_batch(GstRife* self) {
@@ -549,18 +613,31 @@ static GstFlowReturn gst_rife_interpolate_batch(GstRife* self) {
   }
   const rife::Ensemble ensemble = gst_rife_choose_ensemble(self, setting, batch);
   st.engine->set_batch_wait_us(batch_wait_us);
+  if (st.engine->remote()) gst_rife_set_request_deadline(self, batch);
   const auto start = std::chrono::steady_clock::now();
   try {
     st.engine->interpolate(batch.before(), batch.after(), batch.timesteps(), outputs.planes(), ensemble);
+  } catch (const rife::Error& e) {
+    if (e.kind() != rife::ErrorKind::Unavailable) {
+      GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed: %s", e.what()), ("%s", e.what()));
+      return GST_FLOW_ERROR;
+    }
+    gst_rife_server_unavailable(self, std::move(batch), e);
+    return GST_FLOW_OK;
   } catch (const std::exception& e) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("RIFE interpolation failed"), ("%s", e.what()));
     return GST_FLOW_ERROR;
+  }
+  if (st.server_down) {
+    st.server_down = false;
+    GST_ELEMENT_INFO(self, RESOURCE, READ, ("The RIFE server is back: interpolating again"), (nullptr));
   }
   gst_rife_record_inference(self,
                             std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count(),
                             batch.size(), ensemble);
   self->priv->counters.interpolated += batch.size();
   st.schedule.complete(std::move(batch), outputs.take());
+  if (st.engine->remote()) gst_rife_update_latency(self);
   return GST_FLOW_OK;
 }
 
@@ -652,8 +729,8 @@ static Hold gst_rife_pair_hold(GstRife* self, const rife::FrameHandle& next, Gst
   }
   if (!scene_detection || d.cut <= threshold) return Hold::None;
   ++self->priv->counters.scene_cuts;
-  GST_INFO_OBJECT(self, "scene cut before %" GST_TIME_FORMAT " (score %.3f > %.3f): holding frames",
-                  GST_TIME_ARGS(pts), d.cut, threshold);
+  GST_INFO_OBJECT(self, "scene cut before %" GST_TIME_FORMAT " (score %.3f > %.3f): holding frames", GST_TIME_ARGS(pts),
+                  d.cut, threshold);
   return Hold::Cut;
 }
 
@@ -684,9 +761,9 @@ static GstClockTime gst_rife_input_time(GstRife* self, GstBuffer* input) {
     GST_WARNING_OBJECT(self, "input without timestamps: continuing from the previous frame at the input rate");
     st.warned_no_timestamps = true;
   }
-  return st.schedule.time_of(GST_BUFFER_PTS(input), GST_BUFFER_DURATION(input),
-                             st.schedule.reverse() ? GST_BASE_TRANSFORM(self)->segment.stop
-                                                   : GST_BASE_TRANSFORM(self)->segment.start);
+  return st.schedule.time_of(
+      GST_BUFFER_PTS(input), GST_BUFFER_DURATION(input),
+      st.schedule.reverse() ? GST_BASE_TRANSFORM(self)->segment.stop : GST_BASE_TRANSFORM(self)->segment.start);
 }
 
 // The base class's submit_input_buffer renegotiates when downstream asked for it and then keeps the

@@ -74,6 +74,14 @@ bool LiveQos::is_late(GstClockTime running_time, GstClockTime now) const {
   return double(now) + cost_ns_ > double(running_time + latency_);
 }
 
+GstClockTimeDiff LiveQos::time_left(GstClockTime running_time, GstClockTime now) const {
+  std::lock_guard<std::mutex> lock(lock_);
+  if (!live_ || !GST_CLOCK_TIME_IS_VALID(latency_) || !GST_CLOCK_TIME_IS_VALID(running_time) ||
+      !GST_CLOCK_TIME_IS_VALID(now))
+    return -1;
+  return GST_CLOCK_DIFF(now, running_time + latency_);
+}
+
 GstMessage* LiveQos::message(GstObject* source, const GstSegment& segment, GstClockTime pts, GstClockTime duration,
                              guint64 processed, guint64 dropped) const {
   const GstClockTime rt = gst_segment_to_running_time(&segment, GST_FORMAT_TIME, pts);

@@ -36,6 +36,9 @@ class LiveQos {
   // clock's running time `now` (NONE: no clock).
   bool is_late(GstClockTime running_time, GstClockTime now) const;
   void skipped();  // an interpolation was skipped: forget the slow past a little
+  // Live: how long an output at `running_time` may still take from the clock's running time `now`
+  // (its render time minus now); -1 without a live deadline.
+  GstClockTimeDiff time_left(GstClockTime running_time, GstClockTime now) const;
   // The QoS message for a skipped interpolation at `pts` (its running time `running_time`).
   GstMessage* message(GstObject* source, const GstSegment& segment, GstClockTime pts, GstClockTime duration,
                       guint64 processed, guint64 dropped) const;

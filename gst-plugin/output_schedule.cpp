@@ -85,8 +85,7 @@ void OutputSchedule::queue_input(const BufferRef& buffer, GstClockTime pts, GstC
   next_discont_ = false;
 }
 
-void OutputSchedule::queue_between(const Input& next, bool hold, GstClockTime pts, GstClockTime duration,
-                                   float t) {
+void OutputSchedule::queue_between(const Input& next, bool hold, GstClockTime pts, GstClockTime duration, float t) {
   const BufferRef& nearer = t < 0.5f ? cached_.buffer : next.buffer;
   if (hold)
     queue_.push_back({OutputKind::Held, pts, duration, next_discont_, pair_, nearer.ref(), 0.0f, {}, {}});
@@ -178,6 +177,14 @@ OutputSchedule::Batch OutputSchedule::take_batch(size_t limit) {
 void OutputSchedule::complete(Batch batch, std::vector<BufferRef> results) {
   for (size_t i = 0; i < batch.outputs_.size() && i < results.size(); ++i)
     ready_.push_back(stamp(std::move(results[i]), batch.outputs_[i]));
+}
+
+guint OutputSchedule::hold(Batch batch) {
+  for (auto& p : batch.outputs_) {
+    p.kind = OutputKind::Held;
+    ready_.push_back(stamp(BufferRef::adopt(gst_buffer_copy(p.input.get())), p));
+  }
+  return guint(batch.outputs_.size());
 }
 
 GstClockTime OutputSchedule::upcoming_interpolation() const {

@@ -150,6 +150,11 @@ class OutputSchedule {
   Batch take_batch(size_t limit = SIZE_MAX);
   // The engine's results for `batch`, one per timestep in order; they become ready outputs.
   void complete(Batch batch, std::vector<BufferRef> results);
+  // The time of a batch's first output.
+  GstClockTime first_time(const Batch& batch) const { return inner(batch.outputs_.front().pts); }
+  // The batch could not be computed (a server that cannot be had): each output shows its nearer
+  // input instead, as a QoS skip does. Returns how many were held.
+  guint hold(Batch batch);
   // QoS: the time of the first interpolation not computed yet when it is next, or comes right after
   // the next output (its pair's first input); NONE otherwise.
   GstClockTime upcoming_interpolation() const;

@@ -61,6 +61,37 @@ void install_start_up_settings(GObjectClass* klass) {
                         "1 -> 240 fps) is computed in several batches, same frames, same order; 0 = the device's "
                         "default (CPU 512 MiB, CUDA a quarter of the device). Applies at the next start",
                         0, G_MAXUINT, 0, flags));
+  g_object_class_install_property(
+      klass, PROP_SERVER,
+      g_param_spec_string("server", "Server",
+                          "A Triton Inference Server that interpolates instead of this process (README, Serving): "
+                          "grpc://host:port, or grpcs://host:port for TLS; empty = this process. With a server no "
+                          "model is loaded here. Applies at the next start",
+                          "", flags));
+  g_object_class_install_property(
+      klass, PROP_SERVER_MODEL,
+      g_param_spec_string("server-model", "Server model",
+                          "The rife model's name on the server. Applies at the next start", "rife", flags));
+  g_object_class_install_property(
+      klass, PROP_SERVER_TIMEOUT,
+      g_param_spec_uint("server-timeout", "Server timeout",
+                        "The longest one request to the server may take, in milliseconds (live: the frame's deadline, "
+                        "if sooner); a request past it is abandoned, its frames shown as held inputs. Applies at the "
+                        "next start",
+                        1, 600000, 5000, flags));
+  g_object_class_install_property(
+      klass, PROP_SERVER_CA,
+      g_param_spec_string(
+          "server-ca", "Server CA",
+          "grpcs: a PEM file of the CA certificates to trust (empty: the system's). Applies at the next "
+          "start",
+          "", flags));
+  g_object_class_install_property(
+      klass, PROP_SERVER_AUTH,
+      g_param_spec_string("server-auth", "Server authorization",
+                          "Sent as the 'authorization' header of every request, for a gateway in front of the servers "
+                          "(e.g. 'Bearer TOKEN'). Applies at the next start",
+                          "", flags));
 }
 
 void install_stream_settings(GObjectClass* klass) {
@@ -148,7 +179,7 @@ void install_properties(GObjectClass* klass) {
   install_read_only(klass);
 }
 
-bool applies_at_start(guint id) { return id >= PROP_MODEL_PATH && id <= PROP_MAX_BATCH_MEMORY; }
+bool applies_at_start(guint id) { return id >= PROP_MODEL_PATH && id <= PROP_SERVER_AUTH; }
 
 bool set_setting(Settings& s, guint id, const GValue* value) {
   switch (id) {
@@ -179,6 +210,21 @@ bool set_setting(Settings& s, guint id, const GValue* value) {
       return true;
     case PROP_MAX_BATCH_MEMORY:
       s.max_batch_memory_mib = g_value_get_uint(value);
+      return true;
+    case PROP_SERVER:
+    case PROP_SERVER_MODEL:
+    case PROP_SERVER_CA:
+    case PROP_SERVER_AUTH: {
+      const gchar* v = g_value_get_string(value);
+      std::string& field = id == PROP_SERVER         ? s.server
+                           : id == PROP_SERVER_MODEL ? s.server_model
+                           : id == PROP_SERVER_CA    ? s.server_ca
+                                                     : s.server_auth;
+      field = v ? v : (id == PROP_SERVER_MODEL ? "rife" : "");
+      return true;
+    }
+    case PROP_SERVER_TIMEOUT:
+      s.server_timeout_ms = g_value_get_uint(value);
       return true;
     case PROP_SCENE_DETECTION:
       s.scene_detection = g_value_get_boolean(value);
@@ -228,6 +274,21 @@ bool get_setting(const Settings& s, guint id, GValue* value) {
       return true;
     case PROP_MAX_BATCH_MEMORY:
       g_value_set_uint(value, s.max_batch_memory_mib);
+      return true;
+    case PROP_SERVER:
+      g_value_set_string(value, s.server.c_str());
+      return true;
+    case PROP_SERVER_MODEL:
+      g_value_set_string(value, s.server_model.c_str());
+      return true;
+    case PROP_SERVER_CA:
+      g_value_set_string(value, s.server_ca.c_str());
+      return true;
+    case PROP_SERVER_AUTH:
+      g_value_set_string(value, s.server_auth.c_str());
+      return true;
+    case PROP_SERVER_TIMEOUT:
+      g_value_set_uint(value, s.server_timeout_ms);
       return true;
     case PROP_SCENE_DETECTION:
       g_value_set_boolean(value, s.scene_detection);

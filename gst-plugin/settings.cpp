@@ -22,6 +22,11 @@ rife::EngineOptions Settings::engine_options() const {
   o.share_model = share_model;
   o.batch_memory = size_t(max_batch_memory_mib) << 20;
   o.batch_wait_us = batch_wait_us;
+  o.server = server;
+  o.server_model = server_model;
+  o.server_timeout_ms = server_timeout_ms;
+  o.server_ca_file = server_ca;
+  o.server_auth = server_auth;
   return o;
 }
 

@@ -26,6 +26,11 @@ struct Settings {
   bool fp32_warp = false;
   bool share_model = true;
   guint max_batch_memory_mib = 0;  // 0: the device's default
+  std::string server;              // "" = this process; grpc://host:port or grpcs://host:port
+  std::string server_model = "rife";
+  guint server_timeout_ms = 5000;
+  std::string server_ca;    // PEM file for grpcs
+  std::string server_auth;  // the authorization header
   // Read for every frame: may change while playing.
   bool scene_detection = true;
   bool still_detection = true;

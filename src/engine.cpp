@@ -11,85 +11,75 @@
 #include "device.h"
 #include "ifnet.h"
 #include "plane_transfer.h"
+#include "prepared_frame.h"
+#include "remote_stream.h"
 #include "rife_engine.h"
 #include "scene_change.h"
 #include "shared_model.h"
+#include "stream_backend.h"
 #include "work_memory.h"
 
 namespace rife {
 
-class PreparedFrame {
+// The local stream: this stream's geometry, conversion, transfers and prepared frames, in this
+// process. Every network computation goes to the shared model's worker (shared_model.h).
+class LocalStream final : public StreamBackend {
  public:
-  PreparedFrame(torch::Tensor image, torch::Tensor features, FrameSignature signature, uint64_t generation,
-                uint64_t serial)
-      : image(std::move(image)),
-        features(std::move(features)),
-        signature(std::move(signature)),
-        generation(generation),
-        serial(serial) {}
-  const torch::Tensor image;       // [1, 3, padded H, padded W] RGB in [0, 1], model dtype, on the device
-  const torch::Tensor features;    // 4.25+: encode(image) [1, 4, padded H, padded W]; undefined otherwise
-  const FrameSignature signature;  // for compare(): scene cuts, still pairs, how much moves
-  const uint64_t generation;       // Engine::configure() call it was prepared under
-  const uint64_t serial;           // this engine's frame number: which frame a comparison was with
-  // The comparison with the frame before it (`compared_with`: that frame's serial; 0 = none yet).
-  mutable PairDifference compared;
-  mutable uint64_t compared_with = 0;
-  // The frame mirrored left-right (padded on the right and bottom like any frame) and its features:
-  // made the first time a TimeFlip ensemble needs them, then kept (a frame is in two pairs).
-  mutable torch::Tensor mirrored_image, mirrored_features;
-};
-
-namespace {
-
-// Runs `body`, turning LibTorch's failures (out of memory above all) into rife::Error with context,
-// so callers see one exception type whose message says what was being done.
-template <class Body>
-auto guarded(const std::string& what, Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const Error&) {
-    throw;
-  } catch (const c10::Error& e) {
-    throw Error(what + ": " + e.what_without_backtrace());
-  } catch (const std::bad_alloc&) {
-    throw Error(what + ": out of memory");
-  }
-}
-
-}  // namespace
-
-// The per-stream part of the engine: this stream's geometry, conversion, transfers and prepared
-// frames. Every network computation goes to the shared model's worker (shared_model.h).
-struct Engine::Impl {
-  Impl(const EngineOptions& o, std::shared_ptr<SharedModel> m)
+  LocalStream(const EngineOptions& o, std::shared_ptr<SharedModel> m)
       : options(o),
         model(std::move(m)),
         device(model->device()),
         stream_id(model->worker().attach()),
         batch_wait_us(o.batch_wait_us),
-        batch_memory(o.batch_memory > 0 ? o.batch_memory
-                                        : default_batch_memory(device.is_cuda(), device_memory(device))),
+        batch_memory_(o.batch_memory > 0 ? o.batch_memory
+                                         : default_batch_memory(device.is_cuda(), device_memory(device))),
         stream(device),
         transfer(device, o.pinned_staging) {}
-  ~Impl() { model->worker().detach(stream_id); }
+  ~LocalStream() override { model->worker().detach(stream_id); }
+
+  void configure(const FrameGeometry& g) override;
+  const FrameGeometry& geometry() const override { return geometry_; }
+  FrameHandle prepare(const InputPlanes& planes) override;
+  void interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
+                   const std::vector<OutputPlanes>& outs, Ensemble ensemble) override;
+  PairDifference compare(const FrameHandle& a, const FrameHandle& b) const override;
+  void render(const FrameHandle& frame, const OutputPlanes& out) override;
+  void read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) override;
+  std::string model_version() const override { return model->net().spec().name; }
+  std::string device_name() const override { return device.str(); }
+  size_t ignored_tensors() const override { return model->ignored_tensors(); }
+  uint64_t encoder_runs() const override { return encoder_runs_; }
+  Precision precision() const override { return model->precision(); }
+  double scale() const override { return scale_; }
+  int padded_width() const override { return int(padded_w); }
+  int padded_height() const override { return int(padded_h); }
+  std::string optimisations() const override;
+  int model_users() const override { return int(model->worker().streams()); }
+  BatchStats batch_stats() const override { return batch_stats_; }
+  void set_batch_wait_us(uint32_t us) override { batch_wait_us = us; }
+  void set_batch_group(uint64_t g, int streams) override {
+    group = g;
+    group_streams = g == 0 ? 0 : streams;
+  }
+  size_t batch_memory() const override { return batch_memory_; }
+  size_t timesteps_per_batch(Ensemble ensemble) const override;
 
   torch::TensorOptions tensor_options() const { return torch::TensorOptions().device(device).dtype(model->dtype()); }
   int dtype_bytes() const { return int(torch::elementSize(model->dtype())); }
 
   void check_frames(const FrameHandle& a, const FrameHandle& b) const {
     if (!a || !b) throw Error("interpolate: null frame");
-    if (geometry.width == 0) throw Error("interpolate: configure() was not called");
+    if (geometry_.width == 0) throw Error("interpolate: configure() was not called");
     if (a->generation != generation || b->generation != generation)
       throw Error("interpolate: frame prepared under an earlier geometry; prepare it again after configure()");
   }
 
   template <class Planes>
   void check_planes(const char* what, const Planes& planes) const {
-    if (geometry.width == 0) throw Error(std::string(what) + ": configure() was not called");
+    if (geometry_.width == 0) throw Error(std::string(what) + ": configure() was not called");
     const FrameLayout& layout = conversion.layout();
     for (int p = 0; p < layout.planes; ++p) {
-      const int64_t row = layout.plane_row_bytes(p, geometry.width);
+      const int64_t row = layout.plane_row_bytes(p, geometry_.width);
       if (!planes.data[p]) throw Error(std::string(what) + ": plane " + std::to_string(p) + " is null");
       if (planes.stride[p] < size_t(row))
         throw Error(std::string(what) + ": stride " + std::to_string(planes.stride[p]) + " of plane " +
@@ -103,24 +93,24 @@ struct Engine::Impl {
 
   // A prepared frame without its padding: [3, H, W] FP32 RGB in [0, 1].
   torch::Tensor unpadded_rgb(const PreparedFrame& frame) const {
-    return frame.image[0].narrow(1, 0, geometry.height).narrow(2, 0, geometry.width).to(torch::kFloat32);
+    return frame.image[0].narrow(1, 0, geometry_.height).narrow(2, 0, geometry_.width).to(torch::kFloat32);
   }
 
   std::vector<PlaneShape> plane_shapes() const {
     const FrameLayout& layout = conversion.layout();
     std::vector<PlaneShape> shapes;
     for (int p = 0; p < layout.planes; ++p)
-      shapes.push_back({layout.plane_rows(p, geometry.height), layout.plane_row_bytes(p, geometry.width)});
+      shapes.push_back({layout.plane_rows(p, geometry_.height), layout.plane_row_bytes(p, geometry_.width)});
     return shapes;
   }
 
   WorkRequest request(WorkKey::Kind kind, std::vector<WorkRow> rows, size_t row_bytes, double flow_scale = 0) const {
     WorkRequest r;
-    r.key = {kind, padded_h, padded_w, flow_scale > 0 ? flow_scale : scale};
+    r.key = {kind, padded_h, padded_w, flow_scale > 0 ? flow_scale : scale_};
     r.bytes = rows.size() * row_bytes;
     r.rows = std::move(rows);
     r.warp_grid = warp_grid;
-    r.budget = batch_memory;
+    r.budget = batch_memory_;
     r.max_wait = std::chrono::microseconds(batch_wait_us.load());
     r.group = group;
     r.group_streams = group_streams;
@@ -131,7 +121,7 @@ struct Engine::Impl {
   // the same size when they are queued).
   torch::Tensor encode(const torch::Tensor& image) {
     if (!model->net().spec().has_encoder) return torch::Tensor();
-    ++encoder_runs;
+    ++encoder_runs_;
     WorkRow row;
     row.img0 = image;
     return model->worker()
@@ -145,7 +135,7 @@ struct Engine::Impl {
   std::pair<torch::Tensor, torch::Tensor> mirrored(const PreparedFrame& f, bool encode_now) {
     if (!f.mirrored_image.defined()) {
       auto picture = [this](const torch::Tensor& x) {
-        return x.narrow(2, 0, geometry.height).narrow(3, 0, geometry.width);
+        return x.narrow(2, 0, geometry_.height).narrow(3, 0, geometry_.width);
       };
       auto image = torch::zeros_like(f.image);
       picture(image).copy_(picture(f.image).flip({3}));
@@ -186,10 +176,10 @@ struct Engine::Impl {
   }
 
   void count(const BatchShape& shape) {
-    ++batch_stats.batches;
-    batch_stats.rows += uint64_t(shape.rows);
-    batch_stats.streams += uint64_t(shape.streams);
-    if (shape.streams > 1) ++batch_stats.cross_stream;
+    ++batch_stats_.batches;
+    batch_stats_.rows += uint64_t(shape.rows);
+    batch_stats_.streams += uint64_t(shape.streams);
+    if (shape.streams > 1) ++batch_stats_.cross_stream;
   }
 
   const EngineOptions options;
@@ -199,79 +189,56 @@ struct Engine::Impl {
   std::atomic<uint32_t> batch_wait_us;
   uint64_t group = 0;
   int group_streams = 0;
-  const size_t batch_memory;
-  uint64_t encoder_runs = 0;
+  const size_t batch_memory_;
+  uint64_t encoder_runs_ = 0;
   uint64_t frames = 0;  // prepared so far (serials)
-  BatchStats batch_stats;
+  BatchStats batch_stats_;
   DeviceStream stream;
   PlaneTransfer transfer;
 
-  FrameGeometry geometry;
+  FrameGeometry geometry_;
   ColourConversion conversion;
   uint64_t generation = 0;
-  double scale = 1.0;
+  double scale_ = 1.0;
   int64_t padded_h = 0, padded_w = 0;
   torch::Tensor warp_grid;  // [1, Hp, Wp, 2]
 };
 
-Engine::Engine(const EngineOptions& options) {
-  if (!valid_scale(options.scale))
-    throw Error(ErrorKind::Setting,
-                "flow scale " + (std::ostringstream() << options.scale).str() +
-                    " is not supported: use 0.25, 0.5, 1, 2 or 4 (0 = auto by frame size); the flow pyramid halves "
-                    "the resolution from level to level, and only these keep every level on whole pixels");
-  const torch::Device device = resolve_device(options.device);
-  resolve_precision(options.precision, device);  // option errors before the file's
-  if (device.is_cuda()) {
-    // Process-wide cuDNN settings: the last engine created decides for all (documented).
-    auto& context = at::globalContext();
-    context.setBenchmarkCuDNN(options.cudnn_benchmark);
-    const auto fp32 = options.tf32 ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
-    context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, fp32);
-    context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, fp32);
-  }
-  torch::NoGradGuard no_grad;
-  impl_ = std::make_unique<Impl>(options, SharedModel::acquire(options, device));
-}
-
-Engine::~Engine() = default;
-
-void Engine::configure(const FrameGeometry& g) {
+void LocalStream::configure(const FrameGeometry& g) {
   if (g.width < 2 || g.height < 2 || g.width > 16384 || g.height > 16384)
     throw Error("frame size " + std::to_string(g.width) + "x" + std::to_string(g.height) +
                 " is not supported (2..16384 per side)");
-  auto& s = *impl_;
+  auto& s = *this;
   const std::string size = std::to_string(g.width) + "x" + std::to_string(g.height);
   guarded("cannot allocate the work buffers for " + size + " frames on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
     // Allocate everything first and commit after: a failure leaves the engine unconfigured.
-    s.geometry = FrameGeometry{};
+    s.geometry_ = FrameGeometry{};
     const ColourConversion conversion(g);
     // With the automatic scale a pair may run at either of the size's two choices: pad for both.
     const double scale = s.options.scale > 0 ? s.options.scale : auto_scale(g.width, g.height);
     const double other = s.options.scale > 0 ? scale : auto_scale(g.width, g.height, 0.0f);
-    const int64_t m = std::max(s.model->net().spec().padding_multiple(scale), s.model->net().spec().padding_multiple(other));
+    const int64_t m =
+        std::max(s.model->net().spec().padding_multiple(scale), s.model->net().spec().padding_multiple(other));
     const int64_t ph = (g.height + m - 1) / m * m, pw = (g.width + m - 1) / m * m;
     // An FP32 grid when the warp runs in FP32 (positions near 4K columns need more than FP16's 11 bits).
     auto grid = IFNet::make_warp_grid(
         ph, pw, s.options.fp32_warp ? s.tensor_options().dtype(torch::kFloat32) : s.tensor_options());
-    s.scale = scale;
+    s.scale_ = scale;
     s.conversion = conversion;
     s.padded_h = ph;
     s.padded_w = pw;
     s.warp_grid = grid;
-    s.geometry = g;
+    s.geometry_ = g;
     s.transfer.configure(s.plane_shapes());
     s.model->worker().set_stream_key(s.stream_id, {WorkKey::Kind::Interpolate, ph, pw, scale});
     ++s.generation;
   });
 }
 
-const FrameGeometry& Engine::geometry() const { return impl_->geometry; }
-
 FrameHandle Engine::prepare(const uint8_t* data, size_t stride) {
-  if (impl_->geometry.width != 0 && impl_->conversion.layout().planes != 1)
+  if (geometry().width != 0 && plane_count(geometry().format) != 1)
     throw Error("prepare: this format has several planes; pass InputPlanes");
   InputPlanes planes;
   planes.data[0] = data;
@@ -279,10 +246,10 @@ FrameHandle Engine::prepare(const uint8_t* data, size_t stride) {
   return prepare(planes);
 }
 
-FrameHandle Engine::prepare(const InputPlanes& planes) {
-  auto& s = *impl_;
+FrameHandle LocalStream::prepare(const InputPlanes& planes) {
+  auto& s = *this;
   s.check_planes("prepare", planes);
-  const auto& g = s.geometry;
+  const auto& g = s.geometry_;
   return guarded("cannot prepare a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
@@ -298,9 +265,9 @@ FrameHandle Engine::prepare(const InputPlanes& planes) {
   });
 }
 
-void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
-                         const std::vector<OutputPlanes>& outs, Ensemble ensemble) {
-  auto& s = *impl_;
+void LocalStream::interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
+                              const std::vector<OutputPlanes>& outs, Ensemble ensemble) {
+  auto& s = *this;
   s.check_frames(a, b);
   if (ts.empty() || ts.size() != outs.size())
     throw Error("interpolate: " + std::to_string(ts.size()) + " timesteps for " + std::to_string(outs.size()) +
@@ -308,7 +275,7 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
   for (float t : ts)
     if (!(t >= 0.0f && t <= 1.0f)) throw Error("interpolate: timestep " + std::to_string(t) + " outside [0, 1]");
   for (const auto& out : outs) s.check_planes("interpolate", out);
-  const auto& g = s.geometry;
+  const auto& g = s.geometry_;
   guarded("cannot interpolate on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
     DeviceStream::Scope on_stream(s.stream);
@@ -327,11 +294,11 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
           rows.push_back(passes[k]);
           rows.back().t = k % 2 ? 1.0f - ts[i] : ts[i];
         }
-      const WorkResult result = s.model->worker().run(
-          s.stream_id, s.request(WorkKey::Kind::Interpolate, std::move(rows), row_bytes, scale));
+      const WorkResult result =
+          s.model->worker().run(s.stream_id, s.request(WorkKey::Kind::Interpolate, std::move(rows), row_bytes, scale));
       s.count(result.batch);
-      auto rgb =
-          Impl::average_passes(result.out.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32), ensemble);
+      auto rgb = LocalStream::average_passes(
+          result.out.narrow(2, 0, g.height).narrow(3, 0, g.width).to(torch::kFloat32), ensemble);
       std::vector<std::vector<torch::Tensor>> planes;
       for (size_t i = 0; i < n; ++i) planes.push_back(s.conversion.to_planes(rgb[int64_t(i)]));
       s.transfer.download(planes, {outs.begin() + std::ptrdiff_t(first), outs.begin() + std::ptrdiff_t(first + n)},
@@ -341,7 +308,7 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::
 }
 
 void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, uint8_t* out, size_t stride) {
-  if (impl_->geometry.width != 0 && impl_->conversion.layout().planes != 1)
+  if (geometry().width != 0 && plane_count(geometry().format) != 1)
     throw Error("interpolate: this format has several planes; pass OutputPlanes");
   OutputPlanes planes;
   planes.data[0] = out;
@@ -349,21 +316,16 @@ void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, float t, ui
   interpolate(a, b, std::vector<float>{t}, std::vector<OutputPlanes>{planes});
 }
 
-PairDifference Engine::compare(const FrameHandle& a, const FrameHandle& b) const {
-  impl_->check_frames(a, b);
-  if (b->compared_with == a->serial) return b->compared;
-  return guarded("cannot compare frames on " + impl_->device.str(), [&] {
-    torch::NoGradGuard no_grad;
-    DeviceStream::Scope on_stream(impl_->stream);
-    const PairScores scores = rife::compare(a->signature, b->signature);  // one device -> host copy
-    b->compared = PairDifference{scores.cut, scores.still, scores.changed};
-    b->compared_with = a->serial;
-    return b->compared;
+PairDifference LocalStream::compare(const FrameHandle& a, const FrameHandle& b) const {
+  check_frames(a, b);
+  return guarded("cannot compare frames on " + device.str(), [&] {
+    DeviceStream::Scope on_stream(stream);
+    return compare_frames(*a, *b);
   });
 }
 
-void Engine::render(const FrameHandle& frame, const OutputPlanes& out) {
-  auto& s = *impl_;
+void LocalStream::render(const FrameHandle& frame, const OutputPlanes& out) {
+  auto& s = *this;
   s.check_frames(frame, frame);
   s.check_planes("render", out);
   guarded("cannot render a frame on " + s.device.str(), [&] {
@@ -373,10 +335,10 @@ void Engine::render(const FrameHandle& frame, const OutputPlanes& out) {
   });
 }
 
-void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
-  auto& s = *impl_;
+void LocalStream::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
+  auto& s = *this;
   s.check_frames(frame, frame);
-  const int64_t h = s.geometry.height, w = s.geometry.width;
+  const int64_t h = s.geometry_.height, w = s.geometry_.width;
   if (!rgb || stride < size_t(3 * w)) throw Error("read_rgb: stride smaller than a row of " + std::to_string(3 * w));
   guarded("cannot read a frame on " + s.device.str(), [&] {
     torch::NoGradGuard no_grad;
@@ -386,33 +348,15 @@ void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) {
   });
 }
 
-std::string Engine::model_version() const { return impl_->model->net().spec().name; }
-std::string Engine::device_name() const { return impl_->device.str(); }
-size_t Engine::ignored_tensors() const { return impl_->model->ignored_tensors(); }
-uint64_t Engine::encoder_runs() const { return impl_->encoder_runs; }
-Precision Engine::precision() const { return impl_->model->precision(); }
-int Engine::model_users() const { return int(impl_->model->worker().streams()); }
-BatchStats Engine::batch_stats() const { return impl_->batch_stats; }
-void Engine::set_batch_wait_us(uint32_t us) { impl_->batch_wait_us = us; }
-void Engine::set_batch_group(uint64_t group, int streams) {
-  impl_->group = group;
-  impl_->group_streams = group == 0 ? 0 : streams;
-}
-size_t Engine::batch_memory() const { return impl_->batch_memory; }
-
-size_t Engine::timesteps_per_batch(Ensemble ensemble) const {
-  const auto& s = *impl_;
+size_t LocalStream::timesteps_per_batch(Ensemble ensemble) const {
+  const auto& s = *this;
   const size_t row =
-      interpolation_row_bytes(s.padded_h, s.padded_w, s.scale, s.dtype_bytes()) * size_t(passes(ensemble));
-  return std::max<size_t>(1, s.batch_memory / std::max<size_t>(1, row));
+      interpolation_row_bytes(s.padded_h, s.padded_w, s.scale_, s.dtype_bytes()) * size_t(passes(ensemble));
+  return std::max<size_t>(1, s.batch_memory_ / std::max<size_t>(1, row));
 }
-uint64_t Engine::models_loaded() { return SharedModel::loads(); }
-double Engine::scale() const { return impl_->scale; }
-int Engine::padded_width() const { return int(impl_->padded_w); }
-int Engine::padded_height() const { return int(impl_->padded_h); }
 
-std::string Engine::optimisations() const {
-  const auto& s = *impl_;
+std::string LocalStream::optimisations() const {
+  const auto& s = *this;
   std::string out;
   auto add = [&out](bool on, const char* name) {
     if (on) out += (out.empty() ? "" : " ") + std::string(name);
@@ -429,6 +373,61 @@ std::string Engine::optimisations() const {
   if (!failure.empty()) out += (out.empty() ? "" : " ") + ("(cuda_graphs failed: " + failure + ")");
   return out.empty() ? "none" : out;
 }
+
+Engine::Engine(const EngineOptions& options) {
+  if (!valid_scale(options.scale))
+    throw Error(ErrorKind::Setting,
+                "flow scale " + (std::ostringstream() << options.scale).str() +
+                    " is not supported: use 0.25, 0.5, 1, 2 or 4 (0 = auto by frame size); the flow pyramid halves "
+                    "the resolution from level to level, and only these keep every level on whole pixels");
+  if (!options.server.empty()) {  // frames go to a server, which keeps the previous one (remote_stream.h)
+    impl_ = make_remote_stream(options);
+    return;
+  }
+  const torch::Device device = resolve_device(options.device);
+  resolve_precision(options.precision, device);  // option errors before the file's
+  if (device.is_cuda()) {
+    // Process-wide cuDNN settings: the last engine created decides for all (documented).
+    auto& context = at::globalContext();
+    context.setBenchmarkCuDNN(options.cudnn_benchmark);
+    const auto fp32 = options.tf32 ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
+    context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, fp32);
+    context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, fp32);
+  }
+  torch::NoGradGuard no_grad;
+  impl_ = std::make_unique<LocalStream>(options, SharedModel::acquire(options, device));
+}
+
+Engine::~Engine() = default;
+
+void Engine::configure(const FrameGeometry& geometry) { impl_->configure(geometry); }
+const FrameGeometry& Engine::geometry() const { return impl_->geometry(); }
+FrameHandle Engine::prepare(const InputPlanes& planes) { return impl_->prepare(planes); }
+void Engine::interpolate(const FrameHandle& a, const FrameHandle& b, const std::vector<float>& ts,
+                         const std::vector<OutputPlanes>& outs, Ensemble ensemble) {
+  impl_->interpolate(a, b, ts, outs, ensemble);
+}
+PairDifference Engine::compare(const FrameHandle& a, const FrameHandle& b) const { return impl_->compare(a, b); }
+void Engine::render(const FrameHandle& frame, const OutputPlanes& out) { impl_->render(frame, out); }
+void Engine::read_rgb(const FrameHandle& frame, uint8_t* rgb, size_t stride) { impl_->read_rgb(frame, rgb, stride); }
+std::string Engine::model_version() const { return impl_->model_version(); }
+std::string Engine::device_name() const { return impl_->device_name(); }
+size_t Engine::ignored_tensors() const { return impl_->ignored_tensors(); }
+uint64_t Engine::encoder_runs() const { return impl_->encoder_runs(); }
+Precision Engine::precision() const { return impl_->precision(); }
+double Engine::scale() const { return impl_->scale(); }
+int Engine::padded_width() const { return impl_->padded_width(); }
+int Engine::padded_height() const { return impl_->padded_height(); }
+std::string Engine::optimisations() const { return impl_->optimisations(); }
+int Engine::model_users() const { return impl_->model_users(); }
+BatchStats Engine::batch_stats() const { return impl_->batch_stats(); }
+void Engine::set_batch_wait_us(uint32_t us) { impl_->set_batch_wait_us(us); }
+void Engine::set_batch_group(uint64_t group, int streams) { impl_->set_batch_group(group, streams); }
+size_t Engine::batch_memory() const { return impl_->batch_memory(); }
+size_t Engine::timesteps_per_batch(Ensemble ensemble) const { return impl_->timesteps_per_batch(ensemble); }
+bool Engine::remote() const { return impl_->remote(); }
+void Engine::set_request_timeout_ms(uint32_t ms) { impl_->set_request_timeout_ms(ms); }
+uint64_t Engine::models_loaded() { return SharedModel::loads(); }
 
 // From bench/quality_sweep.sh on the shared data and rescaled copies (README, Quality): scale 2 gains
 // 0.1-1.7 dB up to 1280x720 (720p itself: equal), loses at 1920x1080 and 1920x1440; 0.5 loses

@@ -16,11 +16,13 @@ namespace rife {
 // rife::Error whose message names the file, key, shape or value at fault, and whose kind says what
 // the user has to change: the element words its error message by it.
 enum class ErrorKind {
-  General,   // anything else (a frame that cannot be processed, misuse of the API)
-  Weights,   // the weights file: missing, unreadable, not RIFE, a forced version that does not match
-  Device,    // the device: unknown name, no usable CUDA device, a build without CUDA
-  Setting,   // an option value: flow scale, precision for the device
-  Resource,  // memory for the work buffers or a batch
+  General,      // anything else (a frame that cannot be processed, misuse of the API)
+  Weights,      // the weights file: missing, unreadable, not RIFE, a forced version that does not match
+  Device,       // the device: unknown name, no usable CUDA device, a build without CUDA
+  Setting,      // an option value: flow scale, precision for the device
+  Resource,     // memory for the work buffers or a batch
+  Server,       // a server that answers but refuses: model missing, not ready, inputs that are not rife's
+  Unavailable,  // a server that cannot be reached now (down, restarting, timed out): the stream goes on
 };
 class Error : public std::runtime_error {
  public:
@@ -95,6 +97,16 @@ struct EngineOptions {
   // computed in several batches (same outputs, same order). 0: the device's default (CPU 512 MiB,
   // CUDA a quarter of the device's memory).
   size_t batch_memory = 0;
+
+  // A server that computes instead (README, Serving): "grpc://host:port" or "grpcs://host:port"
+  // (TLS), a Triton Inference Server with the project's model repository. Empty: this process. With
+  // a server no model is loaded here and the weights file is not needed (model_path and the model
+  // settings are the server's); frames go out once each, the server keeps the previous one.
+  std::string server;
+  std::string server_model = "rife";  // the model's name on the server
+  uint32_t server_timeout_ms = 5000;  // the longest one request may take
+  std::string server_ca_file;         // grpcs: the CA certificates to trust (PEM); empty: the system's
+  std::string server_auth;            // sent as the "authorization" header (a gateway's token), if set
 };
 
 // The forward passes that computed an engine's interpolations: how full they were, and how many held
@@ -153,6 +165,7 @@ inline bool PairDifference::is_still() const { return still <= kStillTolerance; 
 // interpolate against the next one.
 class PreparedFrame;
 using FrameHandle = std::shared_ptr<const PreparedFrame>;
+class StreamBackend;
 
 class Engine {
  public:
@@ -223,12 +236,19 @@ class Engine {
   size_t timesteps_per_batch(Ensemble ensemble = Ensemble::None) const;
   // Models loaded in this process since it started.
   static uint64_t models_loaded();
+  // Whether frames are interpolated by a server (EngineOptions::server).
+  bool remote() const;
+  // Remote: the longest the next requests may take (a live stream's deadline); 0 = the server
+  // timeout. A request that cannot be answered in time fails with ErrorKind::Unavailable.
+  void set_request_timeout_ms(uint32_t ms);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<StreamBackend> impl_;  // local (a shared model in this process) or remote (a server)
 };
 
+// GStreamer's name of a format ("I420", "P010_10LE"...), and back (false for a name the engine lacks).
+const char* to_string(PixelFormat format);
+bool parse_pixel_format(const std::string& name, PixelFormat* format);
 size_t bytes_per_pixel(PixelFormat format);  // packed RGB formats only (throws otherwise)
 int bit_depth(PixelFormat format);           // bits per sample: 8, 10, 12 or 16
 bool is_yuv(PixelFormat format);

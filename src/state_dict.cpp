@@ -513,8 +513,7 @@ LoadedModel load_model(const std::string& path, ModelVersion version) {
   const ModelSpec& detected = detect_spec(keys, path);
   if (version != ModelVersion::Auto && &spec_for(version) != &detected)
     throw Error(path + ": model-version " + to_string(version) + " was requested but the file holds a RIFE " +
-                detected.name +
-                " state dict");
+                detected.name + " state dict");
   LoadedModel model{&detected, {}, {}};
   model.weights = validate_state_dict(raw, detected, path, &model.ignored);
   return model;

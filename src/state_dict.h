@@ -34,8 +34,8 @@ StateDict validate_state_dict(const StateDict& raw, const ModelSpec& spec, const
 // A validated state dict and the architecture it was found to be.
 struct LoadedModel {
   const ModelSpec* spec;
-  StateDict weights;                  // in spec order, contiguous fp32
-  std::vector<std::string> ignored;   // training-only keys of the file, not loaded
+  StateDict weights;                 // in spec order, contiguous fp32
+  std::vector<std::string> ignored;  // training-only keys of the file, not loaded
 };
 
 // read_state_dict + detect_spec + validate_state_dict. A forced `version` that does not match the

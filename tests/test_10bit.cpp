@@ -886,7 +886,8 @@ TEST(DeepSceneCuts, TheCarTurnClipMadeTenBitScoresAsAtEightBits) {
       "scores differ by at most %.2g (x 4), %.2g (videoconvert)\n",
       s8.worst_motion, s10.worst_motion, sv.worst_motion, s8.least_cut, s10.least_cut, exact, converted);
   EXPECT_LE(exact, 1e-4f) << "the same picture scores the same at 10 bits";
-  EXPECT_LE(converted, 2e-3f) << "videoconvert's 10-bit clip scores as the 8-bit one within a hair";
+  EXPECT_LE(converted, 5e-3f) << "videoconvert's 10-bit clip scores as the 8-bit one within a hair (the threshold's "
+                                 "margins are 0.03-0.05)";
   EXPECT_LT(s10.worst_motion, rife::kSceneCutThreshold) << "the default threshold sits above real motion at 10 bits";
   EXPECT_LT(sv.worst_motion, rife::kSceneCutThreshold);
   EXPECT_GT(s10.least_cut, rife::kSceneCutThreshold) << "and below real cuts";

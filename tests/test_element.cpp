@@ -232,8 +232,9 @@ TEST(RifeProperties, EveryPropertyIsDocumented) {
     const char* blurb = g_param_spec_get_blurb(specs[i]);
     EXPECT_TRUE(blurb && strlen(blurb) > 15) << g_param_spec_get_name(specs[i]);
   }
-  EXPECT_EQ(ours, 23) << "model-path, model-version, device, precision, scale, fp32-warp, share-model, "
-                         "max-batch-memory, frames-in/out/interpolated, scene-detection, scene-threshold, scene-cuts, "
+  EXPECT_EQ(ours, 28) << "model-path, model-version, device, precision, scale, fp32-warp, share-model, "
+                         "max-batch-memory, server, server-model, server-timeout, server-ca, server-auth, "
+                         "frames-in/out/interpolated, scene-detection, scene-threshold, scene-cuts, "
                          "still-detection, frames-still, frames-skipped, stats-interval, ensemble, "
                          "ensemble-switches, batch-wait, model-users, cross-stream-batches";
   g_free(specs);

@@ -99,7 +99,8 @@ std::vector<Frame> run_alone(const Branch& b, int frames) { return run_together(
 
 int max_difference(const Frame& a, const Frame& b) {
   int worst = 0;
-  for (size_t k = 0; k < a.bytes.size() && k < b.bytes.size(); ++k) worst = std::max(worst, std::abs(a.bytes[k] - b.bytes[k]));
+  for (size_t k = 0; k < a.bytes.size() && k < b.bytes.size(); ++k)
+    worst = std::max(worst, std::abs(a.bytes[k] - b.bytes[k]));
   return worst;
 }
 
@@ -123,7 +124,7 @@ TEST(MultiStream, FourElementsShareOneModelAndBatchAcrossStreamsWithTheLoneStrea
   const int frames = 12;
   std::vector<Branch> branches;
   int speed = 2;
-  for (const char* pattern : {"ball", "smpte", "pinwheel", "zone-plate"})
+  for (const char* pattern : {"ball", "smpte", "pinwheel", "spokes"})
     branches.push_back({pattern, 64, 48, "batch-wait=2000000", speed++});
   const Streams together = run_together(branches, frames);
   ASSERT_EQ(together.frames.size(), 4u);
@@ -143,7 +144,7 @@ TEST(MultiStream, MixedSizesAndEnsemblesOnOneModelEachGiveTheirOwnFrames) {
   const std::vector<Branch> branches{{"ball", 64, 48, "ensemble=none batch-wait=200000", 2},
                                      {"smpte", 64, 48, "ensemble=time batch-wait=200000", 3},
                                      {"pinwheel", 80, 64, "ensemble=none batch-wait=200000", 4},
-                                     {"zone-plate", 64, 48, "ensemble=none scale=1 batch-wait=200000", 5}};
+                                     {"spokes", 64, 48, "ensemble=none scale=1 batch-wait=200000", 5}};
   const Streams together = run_together(branches, frames);
   ASSERT_EQ(together.frames.size(), branches.size());
   for (size_t i = 0; i < branches.size(); ++i) {

@@ -80,8 +80,9 @@ TEST(RealPipeline, AReverseSeekInterpolatesBackwardsWithDurationsThatMatchTheSpa
   ASSERT_NE(pipeline, nullptr);
   ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
   ASSERT_NE(gst_element_get_state(pipeline, nullptr, nullptr, 30 * GST_SECOND), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE(gst_element_seek(pipeline, -1.0, GST_FORMAT_TIME, GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
-                               GST_SEEK_TYPE_SET, 0, GST_SEEK_TYPE_SET, GST_SECOND));
+  ASSERT_TRUE(gst_element_seek(pipeline, -1.0, GST_FORMAT_TIME,
+                               GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), GST_SEEK_TYPE_SET, 0,
+                               GST_SEEK_TYPE_SET, GST_SECOND));
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   GstBus* bus = gst_element_get_bus(pipeline);
   GstMessage* msg =

@@ -33,12 +33,12 @@ struct Result {
 // Two different frames at `in_rate` fps through rife into a sink asking `out_rate` fps.
 Result run(int w, int h, int in_rate, int out_rate, const std::string& options, const std::string& model = kModel) {
   const std::string caps = rife_test::rgb_caps(w, h, std::to_string(in_rate) + "/1");
-  GstElement* pipeline = gst_parse_launch(
-      ("appsrc name=src format=time caps=" + caps + " ! rife name=rife device=cpu scene-detection=false model-path=" +
-       model + " " + options + " ! video/x-raw,framerate=" + std::to_string(out_rate) +
-       "/1 ! fakesink name=sink signal-handoffs=true sync=false")
-          .c_str(),
-      nullptr);
+  GstElement* pipeline = gst_parse_launch(("appsrc name=src format=time caps=" + caps +
+                                           " ! rife name=rife device=cpu scene-detection=false model-path=" + model +
+                                           " " + options + " ! video/x-raw,framerate=" + std::to_string(out_rate) +
+                                           "/1 ! fakesink name=sink signal-handoffs=true sync=false")
+                                              .c_str(),
+                                          nullptr);
   Result result;
   if (!pipeline) {
     ADD_FAILURE();

@@ -413,7 +413,7 @@ int Conversion::finish() {
   const double seconds = elapsed();
   const uint64_t in = counter("frames-in"), out = counter("frames-out");
   const uint64_t interpolated = counter("frames-interpolated"), skipped = counter("frames-skipped");
-  const uint64_t cuts = counter("scene-cuts");
+  const uint64_t cuts = counter("scene-cuts"), still = counter("frames-still");
   gst_element_set_state(pipeline_, GST_STATE_NULL);
   // An end_idle_streams() call still running holds this object: wait for it (it ends quickly once
   // the pipeline is stopped).
@@ -439,11 +439,12 @@ int Conversion::finish() {
   if (!plan_.options.quiet) {
     const double input_mb = megabytes(plan_.options.input), output_mb = megabytes(output_.final_path());
     std::fprintf(stderr,
-                 "%s: wrote %s in %.1f s: frames in %llu, out %llu, interpolated %llu, skipped %llu, scene cuts "
-                 "%llu; %.2f frames/s; %.2f MB",
+                 "%s: wrote %s in %.1f s: frames in %llu, out %llu, interpolated %llu, still %llu, skipped %llu, "
+                 "scene cuts %llu; %.2f frames/s; %.2f MB",
                  interrupted_ ? "stopped by Ctrl-C" : "done", output_.final_path().c_str(), seconds,
                  (unsigned long long)in, (unsigned long long)out, (unsigned long long)interpolated,
-                 (unsigned long long)skipped, (unsigned long long)cuts, seconds > 0 ? out / seconds : 0.0, output_mb);
+                 (unsigned long long)still, (unsigned long long)skipped, (unsigned long long)cuts,
+                 seconds > 0 ? out / seconds : 0.0, output_mb);
     if (input_mb >= 0) std::fprintf(stderr, " (input %.2f MB)", input_mb);
     std::fprintf(stderr, "\n");
   }
