@@ -1,0 +1,176 @@
+// rife.run_together: the (prepare + interpolate) work of several engines at once, each on its own
+// thread with the GIL released, in batch groups (rife::Engine::set_batch_group), so that engines on
+// one shared model run their work in one forward pass when their padded size and flow scale match.
+// This is what a server does with the requests of several sequences handed to it together.
+#include "run_together.h"
+
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <exception>
+#include <map>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "frame_arrays.h"
+
+namespace rife_py {
+
+namespace {
+
+std::atomic<uint64_t> next_group{1};
+
+struct Job {
+  Engine* engine = nullptr;
+  InputFrame input;
+  rife::FrameGeometry geometry;
+  const Frame* previous = nullptr;
+  std::vector<float> timesteps;
+  rife::Ensemble ensemble = rife::Ensemble::None;
+  std::vector<py::array> outputs;
+  std::vector<rife::OutputPlanes> out_planes;
+  // Batch groups: the jobs whose encoder work (same padded size) and whose interpolations (same padded
+  // size and flow scale) can share a forward pass, and how many jobs each holds.
+  uint64_t encode_group = 0, interpolate_group = 0;
+  int encode_streams = 0, interpolate_streams = 0;
+  // Results, written by the job's thread.
+  rife::FrameHandle prepared;
+  std::exception_ptr error;
+};
+
+// One job as Python gave it: (engine, frame[, previous[, timesteps[, ensemble]]]). Checked here, with
+// the GIL, so that the threads only compute.
+void read_job(const py::handle& item, Job& job) {
+  const py::tuple t = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
+  if (t.size() < 2 || t.size() > 5)
+    throw py::value_error("a job is (engine, frame[, previous[, timesteps[, ensemble]]]), not " +
+                          std::to_string(t.size()) + " items");
+  job.engine = t[0].cast<Engine*>();
+  job.geometry = job.engine->configured();
+  job.input = input_frame(job.geometry, t[1]);
+  if (t.size() > 2 && !t[2].is_none()) {
+    job.previous = t[2].cast<const Frame*>();
+    check_own(*job.engine, *job.previous, "previous");
+  }
+  if (t.size() > 3) job.timesteps = timesteps_of(t[3]);
+  if (t.size() > 4) job.ensemble = ensemble_of(t[4]);
+  if (!job.timesteps.empty() && !job.previous)
+    throw py::value_error("timesteps without a previous frame: there is no pair to interpolate");
+  for (size_t i = 0; i < job.timesteps.size(); ++i) {
+    job.outputs.push_back(new_packed_frame(job.geometry));
+    job.out_planes.push_back(output_planes(job.geometry, job.outputs.back()));
+  }
+}
+
+void assign_groups(std::vector<Job*>& jobs) {
+  std::map<std::tuple<int, int>, std::vector<Job*>> by_size;
+  std::map<std::tuple<int, int, double>, std::vector<Job*>> by_key;
+  for (Job* job : jobs) {
+    const rife::Engine& e = job->engine->engine();
+    by_size[{e.padded_width(), e.padded_height()}].push_back(job);
+    if (!job->timesteps.empty()) by_key[{e.padded_width(), e.padded_height(), e.scale()}].push_back(job);
+  }
+  for (auto& [size, members] : by_size) {
+    const uint64_t group = next_group++;
+    for (Job* job : members) job->encode_group = group, job->encode_streams = int(members.size());
+  }
+  for (auto& [key, members] : by_key) {
+    const uint64_t group = next_group++;
+    for (Job* job : members) job->interpolate_group = group, job->interpolate_streams = int(members.size());
+  }
+}
+
+void run(Job& job) {
+  try {
+    std::lock_guard<std::mutex> lock(job.engine->mutex());
+    rife::Engine& engine = job.engine->engine();
+    engine.set_batch_group(job.encode_group, job.encode_streams);
+    try {
+      job.prepared = engine.prepare(job.input.planes);
+      if (!job.timesteps.empty()) {
+        engine.set_batch_group(job.interpolate_group, job.interpolate_streams);
+        engine.interpolate(job.previous->handle, job.prepared, job.timesteps, job.out_planes, job.ensemble);
+      }
+    } catch (...) {
+      engine.set_batch_group(0, 0);
+      throw;
+    }
+    engine.set_batch_group(0, 0);
+  } catch (...) {
+    job.error = std::current_exception();
+  }
+}
+
+// The Python exception object for a job's failure (returned, not raised).
+py::object exception_object(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const rife::Error& e) {
+    return error_type()(e.what());
+  } catch (const py::builtin_exception& e) {  // value_error, cast_error...: as pybind11 would raise them
+    e.set_error();
+    return py::error_already_set().value();
+  } catch (const py::error_already_set& e) {
+    return e.value();
+  } catch (const std::exception& e) {
+    return py::reinterpret_borrow<py::object>(PyExc_RuntimeError)(e.what());
+  }
+}
+
+py::list run_together(const py::sequence& items) {
+  std::vector<Job> jobs(items.size());
+  std::vector<std::exception_ptr> refused(items.size());
+  std::vector<Job*> runnable;
+  std::set<const Engine*> engines;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    try {
+      read_job(items[i], jobs[i]);
+      if (!engines.insert(jobs[i].engine).second)
+        throw py::value_error("job " + std::to_string(i) + ": its engine is already in this call (one job per engine)");
+      runnable.push_back(&jobs[i]);
+    } catch (py::error_already_set&) {
+      refused[i] = std::current_exception();
+    } catch (std::exception&) {
+      refused[i] = std::current_exception();
+    }
+  }
+  assign_groups(runnable);
+  {
+    py::gil_scoped_release unlocked;
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < runnable.size(); ++i) threads.emplace_back(run, std::ref(*runnable[i]));
+    if (!runnable.empty()) run(*runnable[0]);
+    for (auto& thread : threads) thread.join();
+  }
+  py::list results;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Job& job = jobs[i];
+    if (refused[i] || job.error) {
+      results.append(exception_object(refused[i] ? refused[i] : job.error));
+      continue;
+    }
+    Frame frame;
+    frame.handle = job.prepared;
+    frame.engine_id = job.engine->id();
+    frame.geometry = job.geometry;
+    py::list frames;
+    for (auto& array : job.outputs) frames.append(array);
+    results.append(py::make_tuple(py::cast(std::move(frame)), frames));
+  }
+  return results;
+}
+
+}  // namespace
+
+void bind_run_together(py::module_& m) {
+  m.def("run_together", &run_together, py::arg("jobs"),
+        "Runs several engines' work at once, each job (engine, frame[, previous[, timesteps[, ensemble]]]) "
+        "on its own thread without the GIL: prepares `frame` and, with timesteps, interpolates (previous, "
+        "frame) at them. Jobs on one shared model whose padded size and flow scale match share forward "
+        "passes (wait: the engines' batch_wait_us). Returns one result per job, in order: (Frame, [frames]), "
+        "or the exception that job raised (returned, not raised: one job's failure leaves the others' "
+        "results). One job per engine.");
+}
+
+}  // namespace rife_py
