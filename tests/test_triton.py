@@ -17,6 +17,8 @@ through a real KServe v2 gRPC client (tritonclient), on the random-weight 4.25 f
 
   test_triton.py TRITON_VENV_PYTHON SERVE_SH MODEL_REPOSITORY PYTHON_MODULE_DIR FIXTURES_DIR
 
+The server is started by models/triton/local_server.py (serve.sh beside it).
+
 Started by meson with /usr/bin/python3, it re-runs itself under TRITON_VENV_PYTHON (Debian's Python
 with tritonclient, made by ./setup.sh)."""
 
@@ -30,25 +32,21 @@ if os.path.abspath(sys.prefix) != os.path.abspath(os.path.join(os.path.dirname(v
                  "tritonclient): run ./setup.sh")
     os.execv(venv_python, [venv_python] + sys.argv)
 
-import json  # noqa: E402
 import queue  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
 
 import numpy as np  # noqa: E402
 import tritonclient.grpc as grpcclient  # noqa: E402
 from tritonclient.utils import InferenceServerException  # noqa: E402
 
 sys.path.insert(0, module_dir)
+sys.path.insert(0, os.path.dirname(os.path.abspath(serve_sh)))
 import rife  # noqa: E402
+from local_server import LocalServer  # noqa: E402
 
 MODEL = os.path.join(fixtures, "rife425_random.pth")
 IDLE_SECONDS = 3
@@ -60,79 +58,6 @@ def check(condition, message):
     checks += 1
     if not condition:
         raise AssertionError(message)
-
-
-def free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-class Server:
-    """serve.sh in its own process group (the server and its Python stubs), stopped by that id."""
-
-    def __init__(self, repo, log_path):
-        self.http, self.grpc, self.metrics = free_ports(3)
-        self.log_path = log_path
-        self.log = open(log_path, "w")
-        started = time.monotonic()
-        self.process = subprocess.Popen(
-            ["bash", serve_sh, "--model-repository", repo, "--http-port", str(self.http), "--grpc-port",
-             str(self.grpc), "--metrics-port", str(self.metrics)],
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.wait_ready(started)
-
-    def url(self, path, port=None):
-        return f"http://127.0.0.1:{port or self.http}{path}"
-
-    def get(self, path, port=None):
-        try:
-            with urllib.request.urlopen(self.url(path, port), timeout=5) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
-        except (urllib.error.URLError, ConnectionError):
-            return None, ""
-
-    def wait_ready(self, started, timeout=180):
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                raise AssertionError(f"tritonserver exited ({self.process.returncode}):\n{self.tail()}")
-            if self.get("/v2/health/ready")[0] == 200:
-                self.startup_s = time.monotonic() - started
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"tritonserver not ready after {timeout} s:\n{self.tail()}")
-
-    def tail(self, lines=40):
-        if not self.log.closed:
-            self.log.flush()
-        with open(self.log_path) as f:
-            return "".join(f.readlines()[-lines:])
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
-
-    def metric(self, name):
-        status, text = self.get("/metrics", self.metrics)
-        values = [float(m.group(1)) for m in re.finditer(rf"^{name}{{[^}}]*}} (\S+)$", text, re.M)]
-        return sum(values) if values else None
-
-    def stats(self):
-        status, text = self.get("/v2/models/rife/stats")
-        check(status == 200, f"stats: HTTP {status} {text}")
-        return json.loads(text)["model_stats"][0]
 
 
 def smooth_frames(count, width, height, fmt, seed):
@@ -269,12 +194,12 @@ def main():
     try:
         empty = os.path.join(tmp, "empty")
         os.mkdir(empty)
-        bare = Server(empty, os.path.join(tmp, "bare.log"))
+        bare = LocalServer(empty, os.path.join(tmp, "bare.log"))
         servers.append(bare)
         print(f"bare server ready in {bare.startup_s:.1f} s")
         bare.stop()
 
-        server = Server(test_repository(tmp), os.path.join(tmp, "server.log"))
+        server = LocalServer(test_repository(tmp), os.path.join(tmp, "server.log"))
         servers.append(server)
         status, _ = server.get("/v2/models/rife/ready")
         check(status == 200, f"model rife not ready: HTTP {status}\n{server.tail()}")
