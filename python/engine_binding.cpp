@@ -174,8 +174,14 @@ rife::Ensemble ensemble_of(const py::handle& value) {
 }
 
 std::vector<float> timesteps_of(const py::handle& value) {
+  const auto refuse = [&] {
+    return py::value_error("timesteps must be a sequence of numbers, not " + std::string(py::repr(value)));
+  };
+  if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value) || !py::hasattr(value, "__iter__"))
+    throw refuse();
   std::vector<float> ts;
   for (const py::handle item : py::iter(value)) {
+    if (!PyNumber_Check(item.ptr())) throw refuse();
     const double t = item.cast<double>();
     if (!(t >= 0.0 && t <= 1.0))
       throw py::value_error("timestep " + std::string(py::repr(item)) + " is outside [0, 1]");
@@ -199,12 +205,13 @@ void bind_engine(py::module_& m) {
   py::class_<Engine>(m, "Engine",
                      "One stream of the RIFE engine. Engines whose model settings match share "
                      "one loaded model and its batching worker.")
-      .def(py::init([](const std::string& model_path, const std::string& model_version, const std::string& device,
+      .def(py::init([](const py::object& model_path, const std::string& model_version, const std::string& device,
                        const std::string& precision, double scale, bool share_model, uint32_t batch_wait_us,
                        size_t batch_memory, bool cache_features, bool tf32, bool cudnn_benchmark,
                        const std::string& channels_last, bool fp32_warp, bool cuda_graphs, bool pinned_staging) {
+             const std::string path = py::module_::import("os").attr("fspath")(model_path).cast<std::string>();
              return std::make_unique<Engine>(options_of(
-                 model_path, model_version, device, precision, scale, share_model, batch_wait_us, batch_memory,
+                 path, model_version, device, precision, scale, share_model, batch_wait_us, batch_memory,
                  cache_features, tf32, cudnn_benchmark, channels_last, fp32_warp, cuda_graphs, pinned_staging));
            }),
            py::arg("model_path"), py::kw_only(), py::arg("model_version") = "auto", py::arg("device") = "auto",

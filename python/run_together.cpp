@@ -21,6 +21,8 @@ namespace {
 
 std::atomic<uint64_t> next_group{1};
 
+std::string type_name(const py::handle& object) { return py::str(py::type::of(object).attr("__name__")); }
+
 struct Job {
   Engine* engine = nullptr;
   InputFrame input;
@@ -42,14 +44,20 @@ struct Job {
 // One job as Python gave it: (engine, frame[, previous[, timesteps[, ensemble]]]). Checked here, with
 // the GIL, so that the threads only compute.
 void read_job(const py::handle& item, Job& job) {
-  const py::tuple t = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
+  const char* form = "(engine, frame[, previous[, timesteps[, ensemble]]])";
+  if (!py::isinstance<py::tuple>(item) && !py::isinstance<py::list>(item))
+    throw py::value_error(std::string("a job is ") + form + ", not a " + type_name(item));
+  const py::sequence t = py::reinterpret_borrow<py::sequence>(item);
   if (t.size() < 2 || t.size() > 5)
-    throw py::value_error("a job is (engine, frame[, previous[, timesteps[, ensemble]]]), not " +
-                          std::to_string(t.size()) + " items");
+    throw py::value_error(std::string("a job is ") + form + ", not " + std::to_string(t.size()) + " items");
+  if (!py::isinstance<Engine>(t[0]))
+    throw py::value_error("a job's engine is a " + type_name(t[0]) + ", not a rife.Engine");
   job.engine = t[0].cast<Engine*>();
   job.geometry = job.engine->configured();
   job.input = input_frame(job.geometry, t[1]);
   if (t.size() > 2 && !t[2].is_none()) {
+    if (!py::isinstance<Frame>(t[2]))
+      throw py::value_error("a job's previous frame is a " + type_name(t[2]) + ", not a rife.Frame");
     job.previous = t[2].cast<const Frame*>();
     check_own(*job.engine, *job.previous, "previous");
   }

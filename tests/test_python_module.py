@@ -183,7 +183,10 @@ check(isinstance(mixed[1], ValueError) and "4607 bytes" in str(mixed[1]), f"bad 
 check(isinstance(mixed[2], ValueError) and "previous" in str(mixed[2]), f"no previous: {mixed[2]!r}")
 check(isinstance(rife.run_together([(engines[0], sequences[0][0]), (engines[0], sequences[0][1])])[1], ValueError),
       "the same engine twice in one call")
-print("  a bad job fails alone")
+odd = rife.run_together([("not an engine", b""), 5, (engines[0], sequences[0][0], None, "0.5")])
+check(all(isinstance(r, ValueError) for r in odd) and "rife.Engine" in str(odd[0]) and "numbers" in str(odd[2]),
+      f"malformed jobs: {odd}")
+print("  a bad job fails alone; malformed jobs are ValueErrors")
 
 print("bad input:")
 bad = rife.Engine(MODEL_425, device="cpu", scale=1)
