@@ -5,11 +5,14 @@ the middle frame (t = 0.5), over its own ModelStreamInfer stream (as the element
 for each answer before sending the next frame. Locally, the same streams run as engines on one
 shared model, one Python thread each (the GIL released while they compute), as elements in one
 process would. Per count of streams it prints the aggregate interpolations/s both ways, the
-client's round trip per request (p50), and Triton's own per-request times (queue, compute) and
-requests per execution from /v2/models/rife/stats.
+client's round trip per request, Triton's own per-request times (queue, compute: the model's
+execute(), prepare and colour conversion included) and requests per execution from
+/v2/models/rife/stats, all over the interpolation requests alone (every stream has sent its START
+first), and what the round trip has beyond queue and compute (gRPC, serialisation, the Python
+backend's shared-memory hand-over).
 
   .venv-triton/bin/python bench/triton_bench.py [--model FILE] [--width 320 --height 240]
-      [--format I420] [--pairs 8] [--streams 1,2,4] [--batch-wait-us 5000]
+      [--format I420] [--pairs 8] [--streams 1,2,4] [--batch-wait-us 5000] [--queue-delay-us N]
 
 The model defaults to the real 4.25/4.26 checkpoint (the rife module's default model).
 Needs the build (build/python, or $RIFE_BUILD_DIR) and ./setup.sh's .venv-triton."""
@@ -63,13 +66,18 @@ def request(frame, fmt, w, h, timesteps):
             tensor("ENSEMBLE", np.array([[0]], np.int32), "INT32")]
 
 
-def remote_stream(server, corrid, sequence, args, round_trips):
+def remote_stream(server, corrid, sequence, args, round_trips, started):
+    """START with the first frame, wait for every stream to have started (`started`, a barrier that
+    the measuring thread passes twice: before and after its first statistics), then the pairs."""
     client = grpcclient.InferenceServerClient(f"127.0.0.1:{server.grpc}")
     answers = queue.Queue()
     client.start_stream(callback=lambda result, error: answers.put((result, error)))
     try:
         for k, frame in enumerate(sequence):
-            started = time.monotonic()
+            if k == 1:
+                started.wait()
+                started.wait()
+            sent = time.monotonic()
             client.async_stream_infer("rife", request(frame, args.format, args.width, args.height, [0.5] if k else []),
                                       sequence_id=corrid, sequence_start=k == 0,
                                       sequence_end=k == len(sequence) - 1)
@@ -77,37 +85,49 @@ def remote_stream(server, corrid, sequence, args, round_trips):
             if error is not None:
                 raise error
             if k:
-                round_trips.append(time.monotonic() - started)
+                round_trips.append(time.monotonic() - sent)
     finally:
         client.stop_stream()
         client.close()
 
 
-def local_stream(engine, sequence):
+def local_stream(engine, sequence, started):
     previous = engine.prepare(sequence[0])
+    started.wait()
+    started.wait()
     for frame in sequence[1:]:
         current = engine.prepare(frame)
         engine.interpolate(previous, current, [0.5])
         previous = current
 
 
-def run_threads(targets):
+def run_streams(targets, between=lambda: None):
+    """Runs each target(barrier) on its own thread; `between` runs once every target has passed its
+    first barrier (started), and the clock runs from then until the last one ends."""
     errors = []
+    started = threading.Barrier(len(targets) + 1)
 
     def guarded(target):
         try:
-            target()
+            target(started)
         except BaseException as e:  # noqa: B036
             errors.append(repr(e))
+            started.abort()
     threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]
-    started = time.monotonic()
     for t in threads:
         t.start()
+    try:
+        started.wait()
+        between()
+        started.wait()
+    except threading.BrokenBarrierError:
+        pass
+    go = time.monotonic()
     for t in threads:
         t.join()
     if errors:
         raise RuntimeError("; ".join(errors))
-    return time.monotonic() - started
+    return time.monotonic() - go
 
 
 def per_request_ms(after, before, field):
@@ -125,6 +145,8 @@ def main():
     p.add_argument("--pairs", type=int, default=8)
     p.add_argument("--streams", default="1,2,4")
     p.add_argument("--batch-wait-us", type=int, default=5000)
+    p.add_argument("--queue-delay-us", type=int, default=None,
+                   help="the config's oldest.max_queue_delay_microseconds (default: as in config.pbtxt)")
     args = p.parse_args()
     counts = [int(s) for s in args.streams.split(",")]
     sequences = [frames(args.pairs + 1, args.width, args.height, args.format, seed) for seed in range(max(counts))]
@@ -138,28 +160,32 @@ def main():
         text = open(config).read()
         text = re.sub(r'(key: "model_path" value: \{ string_value: )""', rf'\1"{args.model}"', text)
         text = re.sub(r'(key: "batch_wait_us" value: \{ string_value: )"\d+"', rf'\1"{args.batch_wait_us}"', text)
+        if args.queue_delay_us is not None:
+            text = re.sub(r"max_queue_delay_microseconds: \d+", f"max_queue_delay_microseconds: {args.queue_delay_us}", text)
+        delay = re.search(r"max_queue_delay_microseconds: (\d+)", text).group(1)
         open(config, "w").write(text)
 
         print(f"{args.width}x{args.height} {args.format}, {args.pairs} interpolations (t = 0.5) per stream, "
               f"flow scale auto ({rife.auto_scale(args.width, args.height):g}), model {args.model}, CPU, "
-              f"batch wait {args.batch_wait_us} us")
+              f"batch wait {args.batch_wait_us} us, Triton queue delay {delay} us")
         rows = []
         with LocalServer(repo, os.path.join(tmp, "server.log")) as server:
             print(f"server ready in {server.startup_s:.1f} s")
             # One warm-up sequence: the first forward pass at a size allocates.
-            remote_stream(server, 999, sequences[0][:2], args, [])
+            run_streams([lambda b: remote_stream(server, 999, sequences[0][:2], args, [], b)])
             for n in counts:
-                before = server.stats()
-                trips = []
-                wall = run_threads([lambda k=k: remote_stream(server, 1000 * n + k, sequences[k], args, trips)
-                                    for k in range(n)])
+                trips, before = [], {}
+                wall = run_streams([lambda b, k=k: remote_stream(server, 1000 * n + k, sequences[k], args, trips, b)
+                                    for k in range(n)], between=lambda: before.update(server.stats()))
                 after = server.stats()
                 inferences = after["inference_count"] - before["inference_count"]
                 executions = after["execution_count"] - before["execution_count"]
+                queue_ms = per_request_ms(after, before, "queue")
+                compute_ms = per_request_ms(after, before, "compute_infer")
                 rows.append({"streams": n, "remote_ips": n * args.pairs / wall,
-                             "round_trip_ms": statistics.median(trips) * 1e3,
-                             "queue_ms": per_request_ms(after, before, "queue"),
-                             "compute_ms": per_request_ms(after, before, "compute_infer"),
+                             "round_trip_ms": statistics.mean(trips) * 1e3,
+                             "queue_ms": queue_ms, "compute_ms": compute_ms,
+                             "overhead_ms": statistics.mean(trips) * 1e3 - queue_ms - compute_ms,
                              "per_execution": inferences / max(1, executions)})
         for row in rows:
             n = row["streams"]
@@ -168,16 +194,17 @@ def main():
                 e = rife.Engine(args.model, device="cpu", batch_wait_us=args.batch_wait_us)
                 e.configure(args.width, args.height, args.format)
                 engines.append(e)
-            local_stream(engines[0], sequences[0][:2])  # warm-up
-            wall = run_threads([lambda e=e, k=k: local_stream(e, sequences[k]) for k, e in enumerate(engines)])
+            run_streams([lambda b: local_stream(engines[0], sequences[0][:2], b)])  # warm-up
+            wall = run_streams([lambda b, e=e, k=k: local_stream(e, sequences[k], b) for k, e in enumerate(engines)])
             row["local_ips"] = n * args.pairs / wall
             row["local_shared"] = sum(e.batch_stats["cross_stream"] for e in engines)
-        print("| streams | Triton: interpolations/s | local engine: interpolations/s | round trip p50 (client) | "
-              "Triton queue / compute per request | requests per execution |")
-        print("|---|---|---|---|---|---|")
+        print("| streams | Triton: interpolations/s | local engine: interpolations/s | round trip (client, mean) | "
+              "Triton queue + compute per request | round trip − queue − compute | requests per execution |")
+        print("|---|---|---|---|---|---|---|")
         for r in rows:
             print(f"| {r['streams']} | {r['remote_ips']:.2f} | {r['local_ips']:.2f} | {r['round_trip_ms']:.0f} ms | "
-                  f"{r['queue_ms']:.1f} / {r['compute_ms']:.0f} ms | {r['per_execution']:.2f} |")
+                  f"{r['queue_ms']:.1f} + {r['compute_ms']:.0f} ms | {r['overhead_ms']:.0f} ms | "
+                  f"{r['per_execution']:.2f} |")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
