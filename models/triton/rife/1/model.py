@@ -34,7 +34,7 @@ def _error(message, invalid_argument=True):
 class TritonPythonModel:
     def initialize(self, args):
         try:
-            import rife  # noqa: F401 (the engine's module: build dir on PYTHONPATH, or installed)
+            import rife  # the engine's module: the build's (RIFE_PYTHONPATH), or installed
         except ImportError as e:
             raise RuntimeError(
                 f"rife model: cannot import the engine's Python module 'rife' ({e}); sys.path = {sys.path}. "
@@ -42,7 +42,6 @@ class TritonPythonModel:
                 "names build/python in RIFE_PYTHONPATH, or install it (meson install)") from e
         import rife_sequences
 
-        self._rife = rife
         self._protocol = rife_sequences
         config = json.loads(args["model_config"])
         device = _parameter(config, "device", "auto")
@@ -107,6 +106,8 @@ class TritonPythonModel:
             return self._protocol.parse(inputs)
         except self._protocol.RequestError as e:
             return e
+        except Exception as e:  # a tensor no check foresaw: this request's error, not its batch's
+            return self._protocol.RequestError(f"cannot read the request: {e!r}")
 
     def execute(self, requests):
         results = self.sequences.run([self._read(request) for request in requests])
