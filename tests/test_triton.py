@@ -5,7 +5,8 @@ through a real KServe v2 gRPC client (tritonclient), on the random-weight 4.25 f
 - the bare server and the server with the model come up READY (start-up times printed);
 - one sequence per format (RGB, I420 at an odd size, P010_10LE at 10 bits) gives the frames the
   engine's Python module computes locally for the same pairs, within 1 LSB, timesteps and ensembles
-  as sent, over ModelStreamInfer (one stream per sequence, as the element sends them);
+  as sent, over ModelStreamInfer (one stream per sequence, as the element sends them); and so does
+  an NV12 sequence whose requests are all sent before the first answer;
 - four sequences at once: Triton's statistics show executions holding several requests, the model's
   counter shows interpolations that shared a forward pass with other sequences, and every sequence's
   frames equal its own local frames;
@@ -103,14 +104,20 @@ class Stream:
         self.answers = queue.Queue()
         self.client.start_stream(callback=lambda result, error: self.answers.put((result, error)))
 
-    def send(self, frame, fmt, geometry, timesteps=(), start=False, end=False, scale=1.0, ensemble=0):
+    def post(self, frame, fmt, geometry, timesteps=(), start=False, end=False, scale=1.0, ensemble=0):
         self.client.async_stream_infer("rife", inputs(frame, fmt, geometry, timesteps, scale, ensemble),
                                        sequence_id=self.corrid, sequence_start=start, sequence_end=end,
                                        outputs=[grpcclient.InferRequestedOutput("FRAMES")])
+
+    def answer(self):
         result, error = self.answers.get(timeout=120)
         if error is not None:
             raise error
         return result.as_numpy("FRAMES").reshape(-1)
+
+    def send(self, *args, **kwargs):
+        self.post(*args, **kwargs)
+        return self.answer()
 
     def close(self):
         self.client.stop_stream()
@@ -214,6 +221,20 @@ def main():
             print(f"  {fmt} {w}x{h}: 6 frames from 3 pairs, at most {lsb} LSB from local "
                   f"({time.monotonic() - started:.1f} s)")
         check(server.metric("rife_open_sequences") == 0, "sequences left open after END")
+
+        # Requests sent without waiting for the answers (a client that pipelines): answered in order.
+        frames = smooth_frames(4, 64, 48, "NV12", 21)
+        stream = Stream(server, 21)
+        geometry = [64, 48, 1, 0]
+        stream.post(frames[0], "NV12", geometry, start=True)
+        for k in range(1, 4):
+            stream.post(frames[k], "NV12", geometry, [0.5], end=k == 3)
+        answers = [stream.answer() for _ in range(4)]
+        stream.close()
+        local = local_frames("NV12", 64, 48, 1, 0, frames, [[0.5]] * 3, ["none"] * 3)
+        lsb = max(max_lsb(a, l, "NV12") for a, l in zip(answers[1:], local))
+        check(answers[0].size == 0 and lsb <= 1, f"pipelined NV12: {lsb} LSB from local")
+        print(f"  NV12 64x48, four requests sent before any answer: answered in order, at most {lsb} LSB from local")
 
         print("four sequences at once:")
         before = server.stats()
