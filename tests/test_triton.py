@@ -9,7 +9,7 @@ through a real KServe v2 gRPC client (tritonclient), on the random-weight 4.25 f
   an NV12 sequence whose requests are all sent before the first answer;
 - four sequences at once: Triton's statistics show executions holding several requests, the model's
   counter shows interpolations that shared a forward pass with other sequences, and every sequence's
-  frames equal its own local frames;
+  frames equal its own local frames, while a fifth stream's bad requests beside them are refused;
 - END drops the sequence's state (open-sequences gauge back to 0; a later request without START is an
   error), and so does the idle timeout;
 - bad inputs (FRAME size, unknown FORMAT, TIMESTEPS on START or outside (0, 1), GEOMETRY changed
@@ -246,24 +246,44 @@ def main():
                 results[k] = run_sequence(server, 100 + k, fmt, 64, 48, seed=100 + k, count=4)
             except BaseException as e:  # noqa: B036 (reported below)
                 errors.append(f"sequence {k}: {e!r}")
+        refused = []
+
+        def faulty():  # a fifth stream whose requests are all bad, beside them: its errors are its own
+            stream = Stream(server, 199)
+            try:
+                good = smooth_frames(1, 64, 48, "RGB", 199)[0]
+                stream.send(good, "RGB", [64, 48, 1, 0], start=True)
+                for _ in range(3):
+                    try:
+                        stream.send(good[:-1], "RGB", [64, 48, 1, 0], [0.5])
+                    except InferenceServerException as e:
+                        refused.append(e.message())
+                stream.send(good, "RGB", [64, 48, 1, 0], [0.5], end=True)
+            finally:
+                stream.close()
         threads = [threading.Thread(target=one, args=(k, fmt)) for k, fmt in enumerate(["RGB", "I420", "NV12", "RGB"])]
+        threads.append(threading.Thread(target=faulty))
         started = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=300)
         check(not errors and len(results) == 4, f"{errors}")
+        check(len(refused) == 3 and all("FRAME has 9215 bytes" in m for m in refused), f"the bad stream: {refused}")
         after = server.stats()
         inferences = after["inference_count"] - before["inference_count"]
         executions = after["execution_count"] - before["execution_count"]
         shared = (server.metric("rife_shared_interpolations_total") or 0) - shared_before
-        check(inferences == 16, f"{inferences} inferences, expected 16")
+        # Triton counts the model's error responses as inferences too: 16 + the bad stream's 5.
+        check(inferences == 21, f"{inferences} inferences, expected 16 + the bad stream's 5")
+        check(server.metric("rife_open_sequences") == 0, "sequences left open after the five ENDs")
         check(executions < inferences, f"{executions} executions for {inferences} inferences: none held several")
         check(shared > 0, "no interpolation shared a forward pass with another sequence")
         check(all(v <= 1 for v in results.values()), f"frames off by {results} LSB")
-        print(f"  16 requests in {executions} executions; {shared:g} of 12 interpolation requests shared a forward "
-              f"pass with other sequences; each sequence's frames at most {max(results.values())} LSB from its "
-              f"own local frames ({time.monotonic() - started:.1f} s)")
+        print(f"  {inferences} requests in {executions} executions; {shared:g} of 13 interpolation requests "
+              f"shared a forward pass with other sequences; each sequence's frames at most {max(results.values())} "
+              f"LSB from its own local frames; a fifth stream's 3 bad requests beside them each refused "
+              f"({time.monotonic() - started:.1f} s)")
 
         print("END and the idle timeout drop a sequence's state:")
         frame = smooth_frames(1, 64, 48, "RGB", 7)[0]
