@@ -73,8 +73,10 @@ struct Streaming {
 
 struct Counters {
   std::atomic<guint64> in{0}, out{0}, interpolated{0}, skipped{0}, scene_cuts{0}, ensemble_switches{0},
-      cross_stream_batches{0};
-  void reset() { in = out = interpolated = skipped = scene_cuts = ensemble_switches = cross_stream_batches = 0; }
+      cross_stream_batches{0}, still{0};
+  void reset() {
+    in = out = interpolated = skipped = scene_cuts = ensemble_switches = cross_stream_batches = still = 0;
+  }
 };
 
 gint64 now_us() { return g_get_monotonic_time(); }
@@ -156,6 +158,8 @@ static void gst_rife_get_property(GObject* object, guint prop_id, GValue* value,
       return g_value_set_uint64(value, c.ensemble_switches.load());
     case PROP_CROSS_STREAM_BATCHES:
       return g_value_set_uint64(value, c.cross_stream_batches.load());
+    case PROP_FRAMES_STILL:
+      return g_value_set_uint64(value, c.still.load());
     case PROP_MODEL_USERS: {
       std::lock_guard<std::mutex> lock(priv->engine_lock);
       const auto& engine = priv->streaming.engine;
@@ -572,6 +576,7 @@ static void gst_rife_post_stats_if_due(GstRife* self) {
   const Counters& c = self->priv->counters;
   GstStructure* s = st.stats.summary(now, c.skipped.load(), c.scene_cuts.load(), c.ensemble_switches.load(),
                                      guint(st.engine->model_users()));
+  gst_structure_set(s, "still", G_TYPE_UINT64, c.still.load(), nullptr);
   GST_LOG_OBJECT(self, "%" GST_PTR_FORMAT, s);
   gst_element_post_message(GST_ELEMENT_CAST(self), gst_message_new_element(GST_OBJECT_CAST(self), s));
   st.stats.restart(now);
@@ -617,29 +622,39 @@ static GstFlowReturn gst_rife_drain(GstRife* self) {
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-// Whether the cached input and the new one (at `pts`) are on two sides of a scene cut.
-static bool gst_rife_is_scene_cut(GstRife* self, const rife::FrameHandle& next, GstClockTime pts) {
-  bool enabled;
+// Whether the outputs between the cached input and the new one (at `pts`) show inputs instead of
+// interpolations: the two are the same picture up to noise (a still camera, a paused scene, repeated
+// frames: the outputs are then the input itself, bit-exact, and the network does not run), or on two
+// sides of a scene cut (morphing one shot into the other would be wrong).
+enum class Hold { None, Still, Cut };
+static Hold gst_rife_pair_hold(GstRife* self, const rife::FrameHandle& next, GstClockTime pts) {
+  bool scene_detection, still_detection;
   double threshold;
   {
     std::lock_guard<std::mutex> lock(self->priv->settings_lock);
-    enabled = self->priv->settings.scene_detection;
+    scene_detection = self->priv->settings.scene_detection;
+    still_detection = self->priv->settings.still_detection;
     threshold = self->priv->settings.scene_threshold;
   }
   Streaming& st = streaming_of(self);
-  if (!enabled || !st.schedule.has_cached()) return false;
-  float score;
+  if ((!scene_detection && !still_detection) || !st.schedule.has_cached()) return Hold::None;
+  rife::PairDifference d;
   try {
-    score = st.engine->difference(st.schedule.cached(), next);
-  } catch (const std::exception& e) {  // not worth failing the stream: interpolate as if no cut
-    GST_WARNING_OBJECT(self, "scene-cut measure failed: %s", e.what());
-    return false;
+    d = st.engine->compare(st.schedule.cached(), next);
+  } catch (const std::exception& e) {  // not worth failing the stream: interpolate
+    GST_WARNING_OBJECT(self, "comparing the pair failed: %s", e.what());
+    return Hold::None;
   }
-  if (score <= threshold) return false;
+  if (still_detection && d.is_still()) {
+    GST_LOG_OBJECT(self, "still pair before %" GST_TIME_FORMAT " (%.2f levels): its inputs are shown",
+                   GST_TIME_ARGS(pts), d.still);
+    return Hold::Still;
+  }
+  if (!scene_detection || d.cut <= threshold) return Hold::None;
   ++self->priv->counters.scene_cuts;
-  GST_INFO_OBJECT(self, "scene cut before %" GST_TIME_FORMAT " (difference %.3f > %.3f): holding frames",
-                  GST_TIME_ARGS(pts), score, threshold);
-  return true;
+  GST_INFO_OBJECT(self, "scene cut before %" GST_TIME_FORMAT " (score %.3f > %.3f): holding frames",
+                  GST_TIME_ARGS(pts), d.cut, threshold);
+  return Hold::Cut;
 }
 
 // The input uploaded and prepared once on the engine's device.
@@ -670,7 +685,8 @@ static GstClockTime gst_rife_input_time(GstRife* self, GstBuffer* input) {
     st.warned_no_timestamps = true;
   }
   return st.schedule.time_of(GST_BUFFER_PTS(input), GST_BUFFER_DURATION(input),
-                             GST_BASE_TRANSFORM(self)->segment.start);
+                             st.schedule.reverse() ? GST_BASE_TRANSFORM(self)->segment.stop
+                                                   : GST_BASE_TRANSFORM(self)->segment.start);
 }
 
 // The base class's submit_input_buffer renegotiates when downstream asked for it and then keeps the
@@ -707,8 +723,9 @@ static GstFlowReturn gst_rife_submit_input_buffer(GstBaseTransform* trans, gbool
   rife::FrameHandle prepared;
   ret = gst_rife_prepare(self, input.get(), &prepared);
   if (ret != GST_FLOW_OK) return ret;
-  const bool cut = gst_rife_is_scene_cut(self, prepared, pts);
-  st.schedule.add({std::move(input), std::move(prepared), pts, duration}, cut);
+  const Hold hold = gst_rife_pair_hold(self, prepared, pts);
+  const guint held = st.schedule.add({std::move(input), std::move(prepared), pts, duration}, hold != Hold::None);
+  if (hold == Hold::Still) self->priv->counters.still += held;
   return GST_FLOW_OK;
 }
 
@@ -730,8 +747,16 @@ static gboolean gst_rife_sink_event(GstBaseTransform* trans, GstEvent* event) {
       if (current) gst_caps_unref(current);
       break;
     }
+    case GST_EVENT_SEGMENT: {
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event, &segment);
+      streaming_of(self).schedule.flush();
+      // Reverse playback: the pairs run from the later input to the earlier, the outputs count down.
+      streaming_of(self).schedule.set_reverse(segment->rate < 0);
+      self->priv->qos.forget_observations();
+      break;
+    }
     case GST_EVENT_FLUSH_STOP:
-    case GST_EVENT_SEGMENT:
     case GST_EVENT_STREAM_START:
       streaming_of(self).schedule.flush();
       self->priv->qos.forget_observations();

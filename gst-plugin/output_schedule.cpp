@@ -62,14 +62,15 @@ GstClockTime OutputSchedule::time_of(GstClockTime pts, GstClockTime duration, Gs
   if (!has_cached()) return segment_start;
   const GstClockTime step = duration_of(duration);
   if (!GST_CLOCK_TIME_IS_VALID(cached_.pts) || !GST_CLOCK_TIME_IS_VALID(step)) return GST_CLOCK_TIME_NONE;
-  return cached_.pts + step;
+  return inner(cached_.pts + step);
 }
 
 GstClockTime OutputSchedule::duration_of(GstClockTime duration) const {
   return GST_CLOCK_TIME_IS_VALID(duration) ? duration : input_frame_duration();
 }
 
-Break OutputSchedule::break_before(GstClockTime pts, bool discont) const {
+Break OutputSchedule::break_before(GstClockTime real_pts, bool discont) const {
+  const GstClockTime pts = inner(real_pts);
   if (!has_cached()) return Break::None;
   if (discont) return Break::Discont;
   if (pts <= cached_.pts) return Break::Backwards;
@@ -84,10 +85,10 @@ void OutputSchedule::queue_input(const BufferRef& buffer, GstClockTime pts, GstC
   next_discont_ = false;
 }
 
-void OutputSchedule::queue_between(const Input& next, bool scene_cut, GstClockTime pts, GstClockTime duration,
+void OutputSchedule::queue_between(const Input& next, bool hold, GstClockTime pts, GstClockTime duration,
                                    float t) {
   const BufferRef& nearer = t < 0.5f ? cached_.buffer : next.buffer;
-  if (scene_cut)
+  if (hold)
     queue_.push_back({OutputKind::Held, pts, duration, next_discont_, pair_, nearer.ref(), 0.0f, {}, {}});
   else
     queue_.push_back({OutputKind::Interpolated, pts, duration, next_discont_, pair_, nearer.ref(), t, cached_.prepared,
@@ -95,29 +96,35 @@ void OutputSchedule::queue_between(const Input& next, bool scene_cut, GstClockTi
   next_discont_ = false;
 }
 
-void OutputSchedule::add(Input input, bool scene_cut) {
+guint OutputSchedule::add(Input input, bool hold) {
+  input.pts = inner(input.pts);
+  guint held = 0;
   if (has_cached()) {
     const GstClockTime p0 = cached_.pts, p1 = input.pts, span = p1 - p0;
     ++pair_;
     if (variable_rate()) {
       queue_input(cached_.buffer, p0, span / 2, pair_);
-      queue_between(input, scene_cut, p0 + span / 2, span - span / 2, 0.5f);
+      queue_between(input, hold, p0 + span / 2, span - span / 2, 0.5f);
     } else {
       for (GstClockTime tk = grid_.next(); tk + kSnap < p1; grid_.advance(), tk = grid_.next()) {
         if (tk <= p0 + kSnap)
           queue_input(cached_.buffer, tk, grid_.next_duration(), pair_);
         else
-          queue_between(input, scene_cut, tk, grid_.next_duration(), float(double(tk - p0) / double(span)));
+          queue_between(input, hold, tk, grid_.next_duration(), float(double(tk - p0) / double(span)));
       }
     }
     guint interpolations = 0;
-    for (const auto& p : queue_) interpolations += p.pair == pair_ && p.kind == OutputKind::Interpolated;
+    for (const auto& p : queue_) {
+      interpolations += p.pair == pair_ && p.kind == OutputKind::Interpolated;
+      held += p.pair == pair_ && p.kind == OutputKind::Held;
+    }
     for (auto& p : queue_)
       if (p.pair == pair_) p.pair_interpolations = interpolations;
   } else if (!variable_rate()) {
     grid_.rebase(input.pts);  // the first frame, or the first after a boundary, starts the grid
   }
   cached_ = std::move(input);
+  return held;
 }
 
 void OutputSchedule::add_untimed(BufferRef buffer, GstClockTime duration) {
@@ -176,10 +183,10 @@ void OutputSchedule::complete(Batch batch, std::vector<BufferRef> results) {
 GstClockTime OutputSchedule::upcoming_interpolation() const {
   if (!ready_.empty() || queue_.empty()) return GST_CLOCK_TIME_NONE;
   const Pending& next = queue_.front();
-  if (next.kind == OutputKind::Interpolated) return next.pts;
+  if (next.kind == OutputKind::Interpolated) return inner(next.pts);
   const bool pair_follows = next.kind == OutputKind::Input && next.pair != 0 && queue_.size() > 1 &&
                             queue_[1].kind == OutputKind::Interpolated && queue_[1].pair == next.pair;
-  return pair_follows ? queue_[1].pts : GST_CLOCK_TIME_NONE;
+  return pair_follows ? inner(queue_[1].pts) : GST_CLOCK_TIME_NONE;
 }
 
 guint OutputSchedule::skip_upcoming() {
@@ -224,7 +231,7 @@ Ready OutputSchedule::pop_shown_input() {
 
 Ready OutputSchedule::stamp(BufferRef buffer, const Pending& p) {
   GstBuffer* buf = gst_buffer_make_writable(buffer.release());
-  GST_BUFFER_PTS(buf) = p.pts;
+  GST_BUFFER_PTS(buf) = inner(p.pts);
   GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION(buf) = p.duration;
   GST_BUFFER_OFFSET(buf) = offset_;

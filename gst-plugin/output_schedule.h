@@ -10,7 +10,7 @@
 // finished outputs leave in time order, stamped (PTS, DURATION, OFFSET, DISCONT). No output is ever
 // invented across a discontinuity, a gap or backwards time, and no input is ever dropped.
 //
-//   schedule.add(input, scene_cut);                     // queues the outputs up to this input
+//   schedule.add(input, hold);                          // queues the outputs up to this input
 //   while (!schedule.empty()) {
 //     if (schedule.needs_interpolation()) {             // the next output must be computed first
 //       Batch b = schedule.take_batch();                // before(), after(), timesteps()
@@ -97,6 +97,12 @@ class OutputSchedule {
 
   // Input and output rates; an input rate of 0/1 (variable) emits the midpoint of each pair.
   void set_rates(gint in_n, gint in_d, gint out_n, gint out_d);
+  // Reverse playback (a segment with a negative rate): inputs come with decreasing times, and the
+  // outputs between two of them go from the later to the earlier, on a grid that counts down. The
+  // schedule then works on mirrored times (kMirror - t), where they increase, so that everything
+  // else (pairs, grid, breaks, QoS) is the same code. Takes effect for the next input (flush() first).
+  void set_reverse(bool reverse) { reverse_ = reverse; }
+  bool reverse() const { return reverse_; }
   bool variable_rate() const { return in_n_ == 0; }
   GstClockTime input_frame_duration() const;  // NONE for a variable rate
   GstClockTime output_frame_duration() const;
@@ -105,8 +111,8 @@ class OutputSchedule {
 
   // ---- Inputs
   // The time of an input: its PTS; without one, the cached frame's time plus `duration` (or one
-  // input frame), or `segment_start` for the first input of a segment. NONE when there is nothing to
-  // go by (a variable rate).
+  // input frame; minus, in reverse), or `segment_start` for the first input of a segment (its stop,
+  // in reverse). NONE when there is nothing to go by (a variable rate).
   GstClockTime time_of(GstClockTime pts, GstClockTime duration, GstClockTime segment_start) const;
   GstClockTime duration_of(GstClockTime duration) const;  // the buffer's, else one input frame
   // Whether an input at `pts` (DISCONT flag `discont`) lies across a discontinuity from the cached
@@ -114,10 +120,11 @@ class OutputSchedule {
   Break break_before(GstClockTime pts, bool discont) const;
   bool has_cached() const { return bool(cached_.buffer); }
   const rife::FrameHandle& cached() const { return cached_.prepared; }
-  // Queues every output between the cached frame and `input` (each interpolation replaced by the
-  // nearer input at a scene cut), then caches `input`. `input.pts` must be valid and after the
-  // cached frame's (end_segment() first when break_before() says so).
-  void add(Input input, bool scene_cut);
+  // Queues every output between the cached frame and `input`, then caches `input`. With `hold`
+  // (a scene cut, a still pair) each interpolation is replaced by the nearer input. Returns how many
+  // were held. `input.pts` must be valid and after the cached frame's (end_segment() first when
+  // break_before() says so).
+  guint add(Input input, bool hold);
   // An input with no usable time: the segment ends, then it passes as it is.
   void add_untimed(BufferRef buffer, GstClockTime duration);
 
@@ -155,11 +162,16 @@ class OutputSchedule {
 
  private:
   void queue_input(const BufferRef& buffer, GstClockTime pts, GstClockTime duration, guint64 pair);
-  void queue_between(const Input& next, bool scene_cut, GstClockTime pts, GstClockTime duration, float t);
+  void queue_between(const Input& next, bool hold, GstClockTime pts, GstClockTime duration, float t);
   Ready stamp(BufferRef buffer, const Pending& p);
   Ready pop_shown_input();
 
+  // A time as the schedule keeps it (mirrored in reverse), and back (the same map).
+  GstClockTime inner(GstClockTime t) const { return reverse_ && GST_CLOCK_TIME_IS_VALID(t) ? kMirror - t : t; }
+  static constexpr GstClockTime kMirror = GstClockTime(G_MAXINT64);
+
   gint in_n_ = 0, in_d_ = 1, out_n_ = 0, out_d_ = 1;
+  bool reverse_ = false;
   OutputGrid grid_;
   Input cached_;
   std::deque<Pending> queue_;  // outputs still to produce, in time order

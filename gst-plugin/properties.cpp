@@ -74,10 +74,17 @@ void install_stream_settings(GObjectClass* klass) {
   g_object_class_install_property(
       klass, PROP_SCENE_THRESHOLD,
       g_param_spec_double("scene-threshold", "Scene-cut threshold",
-                          "A pair is a cut when the mean absolute luma difference of 64x64 thumbnails exceeds this "
-                          "(0..1; consecutive frames of a fast real pan score up to 0.05, cuts to unrelated real "
-                          "pictures 0.18 and up)",
+                          "A pair is a cut when its scene-change score exceeds this (0..1: the motion-compensated "
+                          "thumbnail difference and the colour histograms' distance combined; one shot, large "
+                          "motion and pans of a quarter of the frame included, scores up to 0.12, a new shot 0.20 "
+                          "and up)",
                           0.0, 1.0, kDefaultSceneThreshold, flags));
+  g_object_class_install_property(
+      klass, PROP_STILL_DETECTION,
+      g_param_spec_boolean("still-detection", "Still-pair detection",
+                           "Show the input itself (bit-exact, no inference) between two inputs that are the same "
+                           "picture up to sensor and codec noise: a still camera, a paused scene, repeated frames",
+                           TRUE, flags));
   g_object_class_install_property(
       klass, PROP_STATS_INTERVAL,
       g_param_spec_double("stats-interval", "Statistics interval",
@@ -116,6 +123,8 @@ void install_read_only(GObjectClass* klass) {
        "Interpolations skipped by QoS since start (their time covered by an input instead)"},
       {PROP_ENSEMBLE_SWITCHES, "ensemble-switches", "Ensemble switches",
        "Times ensemble=auto changed mode since start (against a deadline)"},
+      {PROP_FRAMES_STILL, "frames-still", "Still frames",
+       "Outputs since start that show an input because the pair was the same picture (still-detection)"},
       {PROP_CROSS_STREAM_BATCHES, "cross-stream-batches", "Cross-stream batches",
        "Forward passes since start that computed this element's frames together with other elements' (a shared "
        "model)"},
@@ -177,6 +186,9 @@ bool set_setting(Settings& s, guint id, const GValue* value) {
     case PROP_SCENE_THRESHOLD:
       s.scene_threshold = g_value_get_double(value);
       return true;
+    case PROP_STILL_DETECTION:
+      s.still_detection = g_value_get_boolean(value);
+      return true;
     case PROP_STATS_INTERVAL:
       s.stats_interval = g_value_get_double(value);
       return true;
@@ -222,6 +234,9 @@ bool get_setting(const Settings& s, guint id, GValue* value) {
       return true;
     case PROP_SCENE_THRESHOLD:
       g_value_set_double(value, s.scene_threshold);
+      return true;
+    case PROP_STILL_DETECTION:
+      g_value_set_boolean(value, s.still_detection);
       return true;
     case PROP_STATS_INTERVAL:
       g_value_set_double(value, s.stats_interval);

@@ -21,6 +21,7 @@ enum PropertyId : guint {
   PROP_MAX_BATCH_MEMORY,
   // Stream settings (GST_PARAM_MUTABLE_PLAYING): read for every frame or batch.
   PROP_SCENE_DETECTION,
+  PROP_STILL_DETECTION,
   PROP_SCENE_THRESHOLD,
   PROP_STATS_INTERVAL,
   PROP_ENSEMBLE,
@@ -34,6 +35,7 @@ enum PropertyId : guint {
   PROP_ENSEMBLE_SWITCHES,
   PROP_MODEL_USERS,
   PROP_CROSS_STREAM_BATCHES,
+  PROP_FRAMES_STILL,
 };
 
 void install_properties(GObjectClass* klass);

@@ -10,10 +10,8 @@
 
 namespace rife_gst {
 
-// Default scene-cut threshold on Engine::difference(): consecutive frames of the real car-turn clip
-// (a fast pan, 25 fps) score at most 0.047, a cut from it to any Middlebury picture at least 0.184
-// (printed by test_streaming, SceneCuts.TheRealClipHasNoFalseCuts).
-constexpr double kDefaultSceneThreshold = 0.12;
+// Default scene-cut threshold on PairDifference::cut (rife_engine.h: the calibration behind it).
+constexpr double kDefaultSceneThreshold = rife::kSceneCutThreshold;
 
 // The `ensemble` property: a fixed ensemble of the engine, or auto (see quality_controller.h).
 enum class EnsembleSetting { None, Time, TimeFlip, Auto };
@@ -30,6 +28,7 @@ struct Settings {
   guint max_batch_memory_mib = 0;  // 0: the device's default
   // Read for every frame: may change while playing.
   bool scene_detection = true;
+  bool still_detection = true;
   double scene_threshold = kDefaultSceneThreshold;
   double stats_interval = 0.0;  // seconds; 0 = no rife-stats messages
   EnsembleSetting ensemble = EnsembleSetting::None;

@@ -849,7 +849,7 @@ Scores scene_scores(const std::vector<Converted>& clip, const std::vector<Conver
 }  // namespace
 
 // Scene-cut scores come from the network's [0, 1] RGB, so they do not depend on the depth: the
-// car-turn clip made 10-bit scores as at 8 bits and the default threshold (0.12) holds.
+// car-turn clip made 10-bit scores as at 8 bits and the default threshold holds.
 TEST(DeepSceneCuts, TheCarTurnClipMadeTenBitScoresAsAtEightBits) {
   const std::string small =
       " ! videoconvert ! videoscale ! video/x-raw,format=I420,width=160,height=96,colorimetry=bt601";
@@ -887,7 +887,7 @@ TEST(DeepSceneCuts, TheCarTurnClipMadeTenBitScoresAsAtEightBits) {
       s8.worst_motion, s10.worst_motion, sv.worst_motion, s8.least_cut, s10.least_cut, exact, converted);
   EXPECT_LE(exact, 1e-4f) << "the same picture scores the same at 10 bits";
   EXPECT_LE(converted, 2e-3f) << "videoconvert's 10-bit clip scores as the 8-bit one within a hair";
-  EXPECT_LT(s10.worst_motion, 0.12f) << "the default threshold sits above real motion at 10 bits";
-  EXPECT_LT(sv.worst_motion, 0.12f);
-  EXPECT_GT(s10.least_cut, 0.12f) << "and below real cuts";
+  EXPECT_LT(s10.worst_motion, rife::kSceneCutThreshold) << "the default threshold sits above real motion at 10 bits";
+  EXPECT_LT(sv.worst_motion, rife::kSceneCutThreshold);
+  EXPECT_GT(s10.least_cut, rife::kSceneCutThreshold) << "and below real cuts";
 }

@@ -232,10 +232,10 @@ TEST(RifeProperties, EveryPropertyIsDocumented) {
     const char* blurb = g_param_spec_get_blurb(specs[i]);
     EXPECT_TRUE(blurb && strlen(blurb) > 15) << g_param_spec_get_name(specs[i]);
   }
-  EXPECT_EQ(ours, 21) << "model-path, model-version, device, precision, scale, fp32-warp, share-model, "
+  EXPECT_EQ(ours, 23) << "model-path, model-version, device, precision, scale, fp32-warp, share-model, "
                          "max-batch-memory, frames-in/out/interpolated, scene-detection, scene-threshold, scene-cuts, "
-                         "frames-skipped, stats-interval, ensemble, ensemble-switches, batch-wait, model-users, "
-                         "cross-stream-batches";
+                         "still-detection, frames-still, frames-skipped, stats-interval, ensemble, "
+                         "ensemble-switches, batch-wait, model-users, cross-stream-batches";
   g_free(specs);
   gboolean qos = FALSE;
   g_object_get(e, "qos", &qos, nullptr);

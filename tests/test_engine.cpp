@@ -449,7 +449,7 @@ TEST(Engine, DifferenceIsZeroForAFrameAndItselfAndLargeForUnrelatedPictures) {
   };
   EXPECT_EQ(diff(a, a), 0.0f);
   EXPECT_LT(diff(a, b), 0.06f) << "consecutive frames of one scene";
-  EXPECT_GT(diff(a, other), 0.12f) << "two unrelated real pictures: a cut at the default threshold";
+  EXPECT_GT(diff(a, other), rife::kSceneCutThreshold) << "two unrelated real pictures: a cut at the default threshold";
 }
 
 TEST(EngineErrors, MissingOrShortPlanesAreRefused) {

@@ -382,3 +382,45 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
+
+// Reverse playback: inputs arrive with decreasing times; the outputs between two inputs go from the
+// later to the earlier on a grid that counts down, each interpolation at t measured from the later
+// input (the pair's first), durations on the output grid.
+TEST(OutputSchedule, InReverseThePairsRunBackwardsOnAGridThatCountsDown) {
+  Driver d(25, 1, 50, 1);
+  d.schedule.set_reverse(true);
+  for (int i = 4; i >= 0; --i) EXPECT_EQ(d.push(i * 40 * ms), Break::None) << "decreasing times are no break";
+  d.schedule.end_segment();
+  const auto out = d.drain();
+  ASSERT_EQ(out.size(), 9u);
+  for (size_t k = 0; k < out.size(); ++k) {
+    EXPECT_EQ(out[k].pts, (160 - 20 * k) * ms) << k;
+    EXPECT_EQ(out[k].duration, 20 * ms) << k;
+    EXPECT_EQ(out[k].offset, k);
+    if (k % 2 == 0) {
+      EXPECT_EQ(out[k].kind, OutputKind::Input);
+      EXPECT_EQ(out[k].source, int(k / 2)) << "input k/2 is the one at " << 160 - 40 * (k / 2) << " ms";
+    } else {
+      EXPECT_EQ(out[k].kind, OutputKind::Interpolated);
+      EXPECT_FLOAT_EQ(out[k].t, 0.5f);
+    }
+  }
+  // 24 -> 60 backwards: the same timesteps as forwards, from the later input.
+  Driver r(24, 1, 60, 1);
+  r.schedule.set_reverse(true);
+  for (int i = 2; i >= 0; --i) r.push(at(i, 24, 1));
+  r.schedule.end_segment();
+  const auto back = r.drain();
+  ASSERT_EQ(back.size(), 6u);
+  EXPECT_EQ(back[0].pts, at(2, 24, 1));
+  EXPECT_EQ(back[1].pts, at(2, 24, 1) - at(1, 60, 1));
+  ASSERT_EQ(r.batches.size(), 2u);
+  EXPECT_NEAR(r.batches[0][0], 0.4f, 1e-6);
+  EXPECT_NEAR(r.batches[0][1], 0.8f, 1e-6);
+  // A time going up is backwards in reverse: no interpolation across it.
+  Driver b(25, 1, 50, 1);
+  b.schedule.set_reverse(true);
+  b.push(80 * ms);
+  EXPECT_EQ(b.schedule.break_before(120 * ms, false), Break::Backwards);
+  EXPECT_EQ(b.schedule.break_before(40 * ms, false), Break::None);
+}

@@ -64,3 +64,58 @@ TEST(RealPipeline, TestSourceThroughRifeX264AndMp4DecodesToTheDoubledRate) {
   EXPECT_NE(caps.find("framerate=(fraction)60/1"), std::string::npos) << caps;
   for (size_t k = 1; k < decoded.size(); ++k) EXPECT_GT(decoded[k].pts, decoded[k - 1].pts);
 }
+
+// Reverse playback (a seek with rate -1 on a real file): rife interpolates backwards, the later input
+// first; the outputs count down on the 50 fps grid, each lasting until the next, every decoded frame
+// among them as it is.
+TEST(RealPipeline, AReverseSeekInterpolatesBackwardsWithDurationsThatMatchTheSpacing) {
+  const std::string clip = rife_test::testdata("davis-car-turn/car-turn.mp4");
+  GstElement* pipeline = gst_parse_launch(
+      ("filesrc location=" + clip +
+       " ! qtdemux ! h264parse ! avdec_h264 ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=160,height=96 "
+       "! rife name=rife device=cpu scale=1 scene-detection=false model-path=" +
+       rife_test::fixture("official_plain.pth") + " ! appsink name=sink sync=false wait-on-eos=false")
+          .c_str(),
+      nullptr);
+  ASSERT_NE(pipeline, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  ASSERT_NE(gst_element_get_state(pipeline, nullptr, nullptr, 30 * GST_SECOND), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(gst_element_seek(pipeline, -1.0, GST_FORMAT_TIME, GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
+                               GST_SEEK_TYPE_SET, 0, GST_SEEK_TYPE_SET, GST_SECOND));
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* msg =
+      gst_bus_timed_pop_filtered(bus, 120 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  ASSERT_TRUE(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS);
+  gst_message_unref(msg);
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+  std::vector<std::pair<GstClockTime, GstClockTime>> out;  // pts, duration
+  while (GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 0)) {
+    out.emplace_back(GST_BUFFER_PTS(gst_sample_get_buffer(s)), GST_BUFFER_DURATION(gst_sample_get_buffer(s)));
+    gst_sample_unref(s);
+  }
+  GstElement* rife = gst_bin_get_by_name(GST_BIN(pipeline), "rife");
+  guint64 interpolated = 0, in = 0;
+  g_object_get(rife, "frames-interpolated", &interpolated, "frames-in", &in, nullptr);
+  gst_object_unref(rife);
+  gst_object_unref(sink);
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+
+  std::printf("reverse: %zu inputs, %zu outputs, %llu interpolated, from %.3f s down to %.3f s\n", size_t(in),
+              out.size(), (unsigned long long)interpolated, out.empty() ? 0.0 : out.front().first / 1e9,
+              out.empty() ? 0.0 : out.back().first / 1e9);
+  // The inputs are 40 ms apart (25 fps; the decoder gives 1.04 s down to 0.08 s): every other output,
+  // 20 ms between two of them, is an interpolation (the counters also hold the forward preroll's
+  // pair, flushed by the seek).
+  ASSERT_GE(out.size(), 45u);
+  EXPECT_EQ(out.size() % 2, 1u);
+  EXPECT_GE(interpolated, (out.size() - 1) / 2) << "the pairs are interpolated, not passed through";
+  EXPECT_GE(in, (out.size() + 1) / 2);
+  for (size_t k = 1; k < out.size(); ++k) {
+    ASSERT_LT(out[k].first, out[k - 1].first) << "output " << k << ": times count down";
+    EXPECT_EQ(out[k - 1].first - out[k].first, out[k].second) << "output " << k << " lasts until the one before it";
+    EXPECT_EQ(out[k].second, 20 * GST_MSECOND) << "output " << k << ": the 50 fps grid";
+  }
+}
