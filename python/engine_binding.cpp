@@ -127,9 +127,15 @@ py::list interpolate(Engine& self, const Frame& a, const Frame& b, const py::han
 
 }  // namespace
 
-Engine::Engine(const rife::EngineOptions& options) : id_(next_engine_id++) {
+Engine::Engine(const rife::EngineOptions& options) : id_(next_engine_id++), requested_scale_(options.scale) {
   py::gil_scoped_release unlocked;  // loading a model takes seconds
   engine_ = std::make_unique<rife::Engine>(options);
+}
+
+double Engine::pair_scale(const rife::FrameHandle& a, const rife::FrameHandle& b) const {
+  if (requested_scale_ > 0) return requested_scale_;
+  const rife::FrameGeometry& g = engine_->geometry();
+  return rife::auto_scale(g.width, g.height, engine_->compare(a, b).changed);
 }
 
 const rife::FrameGeometry& Engine::configured() const {
@@ -249,7 +255,34 @@ void bind_engine(py::module_& m) {
             std::lock_guard<std::mutex> lock(self.mutex());
             return self.engine().difference(a.handle, b.handle);
           },
-          py::arg("a"), py::arg("b"), "The scene-cut measure of two frames, in [0, 1].")
+          py::arg("a"), py::arg("b"), "The scene-cut score of two frames, in [0, 1] (compare(a, b)['cut']).")
+      .def(
+          "compare",
+          [](Engine& self, const Frame& a, const Frame& b) {
+            check_own(self, a, "compare(a)");
+            check_own(self, b, "compare(b)");
+            rife::PairDifference d;
+            double scale = 0;
+            {
+              py::gil_scoped_release unlocked;
+              std::lock_guard<std::mutex> lock(self.mutex());
+              d = self.engine().compare(a.handle, b.handle);
+              scale = self.pair_scale(a.handle, b.handle);
+            }
+            py::dict r;
+            r["cut"] = d.cut;
+            r["still"] = d.still;
+            r["changed"] = d.changed;
+            r["is_cut"] = d.cut > rife::kSceneCutThreshold;
+            r["is_still"] = d.is_still();
+            r["scale"] = scale;
+            return r;
+          },
+          py::arg("a"), py::arg("b"),
+          "How two frames differ, as the element decides by it: cut (scene-cut score, a new shot above "
+          "SCENE_CUT_THRESHOLD), still (the largest block difference in 8-bit levels; at most "
+          "STILL_TOLERANCE: the same picture), changed (the share of moving blocks), is_cut, is_still, and "
+          "scale (the flow scale interpolate(a, b) runs the pair at).")
       .def(
           "render",
           [](Engine& self, const Frame& frame) {

@@ -21,6 +21,12 @@ class Engine {
  public:
   explicit Engine(const rife::EngineOptions& options);
 
+  // The flow scale asked for (0: automatic, by size and per pair).
+  double requested_scale() const { return requested_scale_; }
+  // The flow scale interpolate(a, b) runs the pair at: the requested one, or the automatic choice
+  // for the pair (compares a and b once; the result is kept with b).
+  double pair_scale(const rife::FrameHandle& a, const rife::FrameHandle& b) const;
+
   rife::Engine& engine() { return *engine_; }
   const rife::Engine& engine() const { return *engine_; }
   std::mutex& mutex() { return mutex_; }
@@ -33,6 +39,7 @@ class Engine {
   std::unique_ptr<rife::Engine> engine_;
   std::mutex mutex_;
   const uint64_t id_;
+  const double requested_scale_;
   bool configured_ = false;
 };
 

@@ -86,8 +86,16 @@ PYBIND11_MODULE(rife, m) {
       },
       py::arg("frame"), py::arg("width"), py::arg("height"), py::arg("format"),
       "Views of a packed frame's planes, each [rows, samples per row] (uint16 for 10-16-bit formats).");
-  m.def("auto_scale", &rife::auto_scale, py::arg("width"), py::arg("height"),
-        "The flow scale scale=0 picks for this size.");
+  m.def(
+      "auto_scale",
+      [](int w, int h, const py::object& changed) {
+        return changed.is_none() ? rife::auto_scale(w, h) : rife::auto_scale(w, h, changed.cast<float>());
+      },
+      py::arg("width"), py::arg("height"), py::arg("changed") = py::none(),
+      "The flow scale scale=0 picks: by size, and with `changed` (compare()'s share of moving blocks) for "
+      "that pair.");
+  m.attr("SCENE_CUT_THRESHOLD") = rife::kSceneCutThreshold;
+  m.attr("STILL_TOLERANCE") = rife::kStillTolerance;
   m.def("default_model_path", &default_model_path,
         "$RIFE_MODEL_PATH, else the default model (the source tree's for the build tree's module, the "
         "install's for an installed one).");

@@ -7,8 +7,10 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -32,10 +34,13 @@ struct Job {
   rife::Ensemble ensemble = rife::Ensemble::None;
   std::vector<py::array> outputs;
   std::vector<rife::OutputPlanes> out_planes;
-  // Batch groups: the jobs whose encoder work (same padded size) and whose interpolations (same padded
-  // size and flow scale) can share a forward pass, and how many jobs each holds.
-  uint64_t encode_group = 0, interpolate_group = 0;
-  int encode_streams = 0, interpolate_streams = 0;
+  // The batch group of the job's encoder work (jobs of the same padded size) and how many jobs it has.
+  uint64_t encode_group = 0;
+  int encode_streams = 0;
+  // The pair's work key (padded size, flow scale), known once the frame is prepared: the scale of an
+  // automatic-scale engine depends on the pair.
+  bool interpolates = false;
+  std::tuple<int, int, double> key;
   // Results, written by the job's thread.
   rife::FrameHandle prepared;
   std::exception_ptr error;
@@ -71,33 +76,65 @@ void read_job(const py::handle& item, Job& job) {
   }
 }
 
-void assign_groups(std::vector<Job*>& jobs) {
-  std::map<std::tuple<int, int>, std::vector<Job*>> by_size;
-  std::map<std::tuple<int, int, double>, std::vector<Job*>> by_key;
-  for (Job* job : jobs) {
-    const rife::Engine& e = job->engine->engine();
-    by_size[{e.padded_width(), e.padded_height()}].push_back(job);
-    if (!job->timesteps.empty()) by_key[{e.padded_width(), e.padded_height(), e.scale()}].push_back(job);
-  }
+// Encoder groups, known before anything runs: the jobs of each padded size.
+void assign_encode_groups(std::vector<Job*>& jobs) {
+  std::map<std::pair<int, int>, std::vector<Job*>> by_size;
+  for (Job* job : jobs)
+    by_size[{job->engine->engine().padded_width(), job->engine->engine().padded_height()}].push_back(job);
   for (auto& [size, members] : by_size) {
     const uint64_t group = next_group++;
     for (Job* job : members) job->encode_group = group, job->encode_streams = int(members.size());
   }
-  for (auto& [key, members] : by_key) {
-    const uint64_t group = next_group++;
-    for (Job* job : members) job->interpolate_group = group, job->interpolate_streams = int(members.size());
-  }
 }
 
-void run(Job& job) {
+// Where the jobs' threads meet between preparing and interpolating: each publishes its pair's key
+// (or none: no timesteps, or its prepare failed), and once all have, each finds its interpolation
+// group, the jobs with its key. Every thread arrives, whatever happened to its job.
+class Meeting {
+ public:
+  Meeting(std::vector<Job*> jobs, uint64_t first_group) : jobs_(std::move(jobs)), first_group_(first_group) {}
+
+  // Returns (group, streams) for `job`'s interpolation.
+  std::pair<uint64_t, int> arrive(const Job& job) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (++arrived_ == jobs_.size()) all_.notify_all();
+    all_.wait(lock, [this] { return arrived_ == jobs_.size(); });
+    if (!job.interpolates) return {0, 0};
+    int streams = 0;
+    size_t first = jobs_.size();
+    for (size_t i = 0; i < jobs_.size(); ++i)
+      if (jobs_[i]->interpolates && jobs_[i]->key == job.key) {
+        ++streams;
+        first = std::min(first, i);
+      }
+    return {first_group_ + first, streams};
+  }
+
+ private:
+  const std::vector<Job*> jobs_;
+  const uint64_t first_group_;
+  std::mutex mutex_;
+  std::condition_variable all_;
+  size_t arrived_ = 0;
+};
+
+void run(Job& job, Meeting& meeting) {
+  bool met = false;
   try {
     std::lock_guard<std::mutex> lock(job.engine->mutex());
     rife::Engine& engine = job.engine->engine();
-    engine.set_batch_group(job.encode_group, job.encode_streams);
     try {
+      engine.set_batch_group(job.encode_group, job.encode_streams);
       job.prepared = engine.prepare(job.input.planes);
       if (!job.timesteps.empty()) {
-        engine.set_batch_group(job.interpolate_group, job.interpolate_streams);
+        job.key = {engine.padded_width(), engine.padded_height(),
+                   job.engine->pair_scale(job.previous->handle, job.prepared)};
+        job.interpolates = true;
+      }
+      met = true;
+      const auto [group, streams] = meeting.arrive(job);
+      if (job.interpolates) {
+        engine.set_batch_group(group, streams);
         engine.interpolate(job.previous->handle, job.prepared, job.timesteps, job.out_planes, job.ensemble);
       }
     } catch (...) {
@@ -107,6 +144,10 @@ void run(Job& job) {
     engine.set_batch_group(0, 0);
   } catch (...) {
     job.error = std::current_exception();
+    if (!met) {  // the others wait for this job's arrival; after it, they may be reading its key
+      job.interpolates = false;
+      meeting.arrive(job);
+    }
   }
 }
 
@@ -143,12 +184,13 @@ py::list run_together(const py::sequence& items) {
       refused[i] = std::current_exception();
     }
   }
-  assign_groups(runnable);
+  assign_encode_groups(runnable);
+  Meeting meeting(runnable, next_group.fetch_add(runnable.size() + 1));
   {
     py::gil_scoped_release unlocked;
     std::vector<std::thread> threads;
-    for (size_t i = 1; i < runnable.size(); ++i) threads.emplace_back(run, std::ref(*runnable[i]));
-    if (!runnable.empty()) run(*runnable[0]);
+    for (size_t i = 1; i < runnable.size(); ++i) threads.emplace_back(run, std::ref(*runnable[i]), std::ref(meeting));
+    if (!runnable.empty()) run(*runnable[0], meeting);
     for (auto& thread : threads) thread.join();
   }
   py::list results;

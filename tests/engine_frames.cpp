@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
           }
         engine.interpolate(previous, frame, ts, outs, ensemble);
         out.write(reinterpret_cast<const char*>(results.data()), std::streamsize(results.size()));
-        std::printf("%.9g\n", double(engine.difference(previous, frame)));
+        const rife::PairDifference d = engine.compare(previous, frame);
+        std::printf("%.9g %.9g %.9g\n", double(d.cut), double(d.still), double(d.changed));
       }
       previous = frame;
     }

@@ -81,7 +81,7 @@ def cpp_reference(model, fmt, w, h, matrix, full_range, scale, ensemble, frames,
     size = rife.frame_bytes(w, h, fmt)
     outs = data.reshape(-1, size)
     pairs = [list(outs[i * len(ts):(i + 1) * len(ts)]) for i in range(len(frames) - 1)]
-    return pairs, [float(v) for v in r.stdout.split()]
+    return pairs, [[float(v) for v in line.split()] for line in r.stdout.splitlines()]
 
 
 def as_planes_padded(frame, w, h, fmt, pad=13):
@@ -114,8 +114,11 @@ def check_against_cpp(model, fmt, w, h, matrix="bt709", full_range=False, scale=
             check(np.array_equal(out.view(np.uint8), reference[pair][i]),
                   f"{fmt} {w}x{h} pair {pair} t={ts[i]}: differs from the C++ engine's frame "
                   f"(max {np.abs(out.view(np.uint8).astype(int) - reference[pair][i]).max()})")
-        d = engine.difference(prepared[pair], prepared[pair + 1])
-        check(abs(d - differences[pair]) < 1e-6, f"{fmt}: difference {d} != C++ {differences[pair]}")
+        c = engine.compare(prepared[pair], prepared[pair + 1])
+        check(all(abs(c[k] - v) < 1e-6 for k, v in zip(("cut", "still", "changed"), differences[pair])),
+              f"{fmt}: compare {c} != C++ {differences[pair]}")
+        check(engine.difference(prepared[pair], prepared[pair + 1]) == c["cut"], f"{fmt}: difference != cut")
+        check(c["scale"] == (scale or rife.auto_scale(w, h, c["changed"])), f"{fmt}: pair scale {c}")
     # The same frames as padded per-plane arrays: the same outputs.
     a, b = (engine.prepare(as_planes_padded(f, w, h, fmt)) for f in frames[:2])
     outs = engine.interpolate(a, b, list(ts), ensemble=ensemble)
@@ -135,6 +138,7 @@ check_against_cpp(MODEL_425, "NV12", 66, 46, matrix="bt709", full_range=True, ts
 check_against_cpp(MODEL_425, "P010_10LE", 64, 48, matrix="bt2020", ensemble="time+flip")
 check_against_cpp(MODEL_46, "I420_10LE", 63, 49, matrix="bt2020", full_range=True, scale=2.0, ts=(0.5, 0.8))
 check_against_cpp(MODEL_46, "BGRA", 64, 48, scale=0.5)
+check_against_cpp(MODEL_425, "NV21", 64, 48, scale=0.0)  # automatic: by size and per pair
 
 print("the round trip and what the network sees:")
 engine = rife.Engine(MODEL_425, device="cpu", scale=1)
@@ -154,7 +158,8 @@ print("  Y444 round trip exact; read_rgb [48, 64, 3]; properties")
 print("run_together: four engines on one model, their work handed over at once:")
 engines, sequences = [], []
 for k, fmt in enumerate(["RGB", "I420", "NV12", "RGB"]):
-    e = rife.Engine(MODEL_425, device="cpu", scale=1, batch_wait_us=200000)
+    # The automatic flow scale: the pairs' scale is known only once their frames are prepared.
+    e = rife.Engine(MODEL_425, device="cpu", scale=0, batch_wait_us=200000)
     e.configure(64, 48, fmt)
     engines.append(e)
     sequences.append(smooth_frames(2, 64, 48, fmt, seed=100 + k))
@@ -166,13 +171,33 @@ seconds = rife.run_together([(e, s[1], first[0], [0.5], "time") for e, s, first 
 for k, (e, s, result) in enumerate(zip(engines, sequences, seconds)):
     check(isinstance(result, tuple), f"job {k}: {result!r}")
     check(e.batch_stats["cross_stream"] > before[k], f"engine {k}: no shared forward pass ({e.batch_stats})")
-    alone = rife.Engine(MODEL_425, device="cpu", scale=1, share_model=False)
+    alone = rife.Engine(MODEL_425, device="cpu", scale=0, share_model=False)
     alone.configure(64, 48, e.geometry["format"])
     expected = alone.interpolate(alone.prepare(s[0]), alone.prepare(s[1]), [0.5], ensemble="time")[0]
     difference = np.abs(result[1][0].astype(int) - expected.astype(int)).max()
     check(difference <= 1, f"job {k}: its frame is {difference} LSB from the same pair computed alone")
 print(f"  each engine's frame within 1 LSB of its own pair computed alone; cross-stream passes "
-      f"{[e.batch_stats['cross_stream'] - b for e, b in zip(engines, before)]}")
+      f"{[e.batch_stats['cross_stream'] - b for e, b in zip(engines, before)]}; pair scales "
+      f"{[e.compare(first[0], second[0])['scale'] for e, first, second in zip(engines, firsts, seconds)]}")
+# Pairs at different automatic flow scales (a still pair runs at 1, the moving ones at 2 at this size)
+# are in different groups: with a 5 s batch wait, a moving pair waiting for the still one would take
+# 5 s; grouped by their real keys, the call takes two forward passes.
+slow = []
+for k in range(4):
+    e = rife.Engine(MODEL_425, device="cpu", scale=0, batch_wait_us=5_000_000)
+    e.configure(64, 48, "RGB")
+    slow.append(e)
+pairs = [smooth_frames(2, 64, 48, "RGB", seed=300 + k) for k in range(4)]
+pairs[3][1] = pairs[3][0]  # still
+starts = rife.run_together([(e, p[0]) for e, p in zip(slow, pairs)])
+started = time.monotonic()
+ends = rife.run_together([(e, p[1], s[0], [0.5]) for e, p, s in zip(slow, pairs, starts)])
+elapsed = time.monotonic() - started
+scales = [e.compare(s[0], n[0])["scale"] for e, s, n in zip(slow, starts, ends)]
+check(scales == [2.0, 2.0, 2.0, 1.0], f"pair scales {scales}")
+check(elapsed < 4.0, f"mixed flow scales took {elapsed:.1f} s: a batch waited for a pair of another scale")
+check(all(e.batch_stats["cross_stream"] >= 1 for e in slow[:3]), "the moving pairs did not share a pass")
+print(f"  pairs at flow scales {scales}: grouped by their own scale ({elapsed:.2f} s with a 5 s batch wait)")
 # One bad job (a frame of the wrong size) among good ones: its exception, the others' results.
 mixed = rife.run_together([(engines[0], sequences[0][1], seconds[0][0], [0.5]),
                            (engines[1], sequences[1][0][:-1]),
