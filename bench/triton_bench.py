@@ -165,8 +165,13 @@ def main():
         delay = re.search(r"max_queue_delay_microseconds: (\d+)", text).group(1)
         open(config, "w").write(text)
 
+        probe = rife.Engine(args.model, device="cpu")
+        probe.configure(args.width, args.height, args.format)
+        prepared = [[probe.prepare(f) for f in seq] for seq in sequences]
+        scales = sorted({probe.compare(p[k], p[k + 1])["scale"] for p in prepared for k in range(len(p) - 1)})
+        del prepared, probe
         print(f"{args.width}x{args.height} {args.format}, {args.pairs} interpolations (t = 0.5) per stream, "
-              f"flow scale auto ({rife.auto_scale(args.width, args.height):g}), model {args.model}, CPU, "
+              f"flow scale auto (the pairs': {', '.join(f'{v:g}' for v in scales)}), model {args.model}, CPU, "
               f"batch wait {args.batch_wait_us} us, Triton queue delay {delay} us")
         rows = []
         with LocalServer(repo, os.path.join(tmp, "server.log")) as server:
