@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.join(build, "python"))
 sys.path.insert(0, os.path.join(root, "models", "triton"))
 import rife  # noqa: E402
 import tritonclient.grpc as grpcclient  # noqa: E402
-from local_server import LocalServer  # noqa: E402
+from local_server import LocalServer, kill_servers_on_sigterm  # noqa: E402
 
 
 def frames(count, w, h, fmt, seed):
@@ -148,6 +148,7 @@ def main():
     p.add_argument("--queue-delay-us", type=int, default=None,
                    help="the config's oldest.max_queue_delay_microseconds (default: as in config.pbtxt)")
     args = p.parse_args()
+    kill_servers_on_sigterm()
     counts = [int(s) for s in args.streams.split(",")]
     sequences = [frames(args.pairs + 1, args.width, args.height, args.format, seed) for seed in range(max(counts))]
 

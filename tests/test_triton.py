@@ -47,7 +47,7 @@ from tritonclient.utils import InferenceServerException  # noqa: E402
 sys.path.insert(0, module_dir)
 sys.path.insert(0, os.path.dirname(os.path.abspath(serve_sh)))
 import rife  # noqa: E402
-from local_server import LocalServer  # noqa: E402
+from local_server import LocalServer, kill_servers_on_sigterm  # noqa: E402
 
 MODEL = os.path.join(fixtures, "rife425_random.pth")
 IDLE_SECONDS = 3
@@ -196,6 +196,7 @@ def test_repository(tmp):
 
 
 def main():
+    kill_servers_on_sigterm()  # meson's timeout: no server outlives the test
     tmp = tempfile.mkdtemp(prefix="rife-triton-")
     servers = []
     try:

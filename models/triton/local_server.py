@@ -2,6 +2,7 @@
 a process group of its own (the server and its Python stubs), waited for until /v2/health/ready,
 and stopped by that group's id, never by name.
 
+    kill_servers_on_sigterm()        # once, in a test or script
     with LocalServer(repository, log_path) as server:
         server.grpc, server.http, server.metrics, server.startup_s, server.stats(), server.metric(name)
 """
@@ -16,6 +17,21 @@ import urllib.error
 import urllib.request
 
 SERVE_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve.sh")
+_running = []  # the servers this process started and has not stopped
+
+
+def kill_servers_on_sigterm():
+    """At SIGTERM (a test runner's timeout, say) kill every server this process started, at once
+    (its process group, SIGKILL), then exit 143: Python's default would exit without `finally`
+    blocks, and the servers, in sessions of their own, would outlive it."""
+    def handler(signum, frame):
+        for server in list(_running):
+            try:
+                os.killpg(server.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os._exit(128 + signum)
+    signal.signal(signal.SIGTERM, handler)
 
 
 def free_ports(n):
@@ -38,6 +54,7 @@ class LocalServer:
             ["bash", SERVE_SH, "--model-repository", repository, "--http-port", str(self.http),
              "--grpc-port", str(self.grpc), "--metrics-port", str(self.metrics)],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+        _running.append(self)
         try:
             self._wait_ready(started, ready_timeout_s)
         except BaseException:
@@ -90,6 +107,8 @@ class LocalServer:
         except ProcessLookupError:
             pass
         self.process.wait()
+        if self in _running:
+            _running.remove(self)
         if not self.log.closed:
             self.log.close()
 
