@@ -1,5 +1,7 @@
 #include "video_formats.h"
 
+#include "pixel_format_names.h"
+
 namespace rife_gst {
 namespace {
 

@@ -137,28 +137,6 @@ FrameLayout frame_layout(PixelFormat format) {
   throw Error("unknown pixel format");
 }
 
-namespace {
-// GStreamer's names, in PixelFormat's order.
-constexpr const char* kFormatNames[] = {
-    "RGB",       "BGR",       "RGBx",      "BGRx",      "xRGB",      "xBGR",      "RGBA",      "BGRA",
-    "ARGB",      "ABGR",      "I420",      "YV12",      "NV12",      "NV21",      "Y42B",      "Y444",
-    "YUY2",      "UYVY",      "I420_10LE", "I420_12LE", "I422_10LE", "I422_12LE", "Y444_10LE", "Y444_12LE",
-    "Y444_16LE", "P010_10LE", "P012_LE",   "P016_LE",   "RGBA64_LE", "BGRA64_LE", "ARGB64_LE", "ABGR64_LE"};
-constexpr size_t kFormats = sizeof(kFormatNames) / sizeof(kFormatNames[0]);
-static_assert(kFormats == size_t(PixelFormat::ABGR64_LE) + 1, "a name for every PixelFormat");
-}  // namespace
-
-const char* to_string(PixelFormat format) { return size_t(format) < kFormats ? kFormatNames[size_t(format)] : "?"; }
-
-bool parse_pixel_format(const std::string& name, PixelFormat* format) {
-  for (size_t i = 0; i < kFormats; ++i)
-    if (name == kFormatNames[i]) {
-      *format = PixelFormat(i);
-      return true;
-    }
-  return false;
-}
-
 size_t bytes_per_pixel(PixelFormat format) {
   const FrameLayout l = frame_layout(format);
   if (l.planes != 1 || l.yuv) throw Error("bytes_per_pixel: not a packed RGB format");

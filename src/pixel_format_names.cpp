@@ -31,9 +31,18 @@ const char* to_string(PixelFormat format) {
   return "unknown";
 }
 
-PixelFormat parse_pixel_format(const std::string& name) {
+bool parse_pixel_format(const std::string& name, PixelFormat* format) {
   for (const auto& [f, known] : kNames)
-    if (name == known) return f;
+    if (name == known) {
+      *format = f;
+      return true;
+    }
+  return false;
+}
+
+PixelFormat parse_pixel_format(const std::string& name) {
+  PixelFormat f;
+  if (parse_pixel_format(name, &f)) return f;
   std::string all;
   for (const auto& entry : kNames) all += std::string(all.empty() ? "" : " ") + entry.second;
   throw Error(ErrorKind::Setting, "unknown pixel format '" + name + "' (known: " + all + ")");

@@ -12,6 +12,7 @@ namespace rife {
 
 const char* to_string(PixelFormat format);
 PixelFormat parse_pixel_format(const std::string& name);  // those names; rife::Error (Setting) otherwise
+bool parse_pixel_format(const std::string& name, PixelFormat* format);  // false for a name the engine lacks
 std::vector<PixelFormat> pixel_formats();                 // every format, in the enum's order
 
 }  // namespace rife

@@ -6,6 +6,7 @@
 
 #include "colour_conversion.h"
 #include "frame_layout.h"
+#include "pixel_format_names.h"
 #include "prepared_frame.h"
 #include "remote/triton_client.h"
 #include "scene_change.h"

@@ -246,9 +246,6 @@ class Engine {
   std::unique_ptr<StreamBackend> impl_;  // local (a shared model in this process) or remote (a server)
 };
 
-// GStreamer's name of a format ("I420", "P010_10LE"...), and back (false for a name the engine lacks).
-const char* to_string(PixelFormat format);
-bool parse_pixel_format(const std::string& name, PixelFormat* format);
 size_t bytes_per_pixel(PixelFormat format);  // packed RGB formats only (throws otherwise)
 int bit_depth(PixelFormat format);           // bits per sample: 8, 10, 12 or 16
 bool is_yuv(PixelFormat format);
