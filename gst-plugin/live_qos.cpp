@@ -70,14 +70,13 @@ bool LiveQos::is_late(GstClockTime running_time, GstClockTime now) const {
   if (!GST_CLOCK_TIME_IS_VALID(running_time)) return false;
   std::lock_guard<std::mutex> lock(lock_);
   if (GST_CLOCK_TIME_IS_VALID(earliest_) && running_time <= earliest_) return true;
-  if (!live_ || !GST_CLOCK_TIME_IS_VALID(latency_) || !GST_CLOCK_TIME_IS_VALID(now)) return false;
+  if (!live_ || !deadline_known() || !GST_CLOCK_TIME_IS_VALID(now)) return false;
   return double(now) + cost_ns_ > double(running_time + latency_);
 }
 
 GstClockTimeDiff LiveQos::time_left(GstClockTime running_time, GstClockTime now) const {
   std::lock_guard<std::mutex> lock(lock_);
-  if (!live_ || !GST_CLOCK_TIME_IS_VALID(latency_) || !GST_CLOCK_TIME_IS_VALID(running_time) ||
-      !GST_CLOCK_TIME_IS_VALID(now))
+  if (!live_ || !deadline_known() || !GST_CLOCK_TIME_IS_VALID(running_time) || !GST_CLOCK_TIME_IS_VALID(now))
     return -1;
   return GST_CLOCK_DIFF(now, running_time + latency_);
 }

@@ -7,7 +7,8 @@
 //   - a QOS event from a syncing sink says its running time is already behind (`earliest`: the
 //     event's timestamp + 2 x jitter when late, as GstBaseTransform computes it), or
 //   - upstream is live and the clock says it cannot be ready by its render time (running time +
-//     pipeline latency), going by the mean cost per interpolated frame.
+//     pipeline latency, when the pipeline has one: with sinks that do not sync it is 0 and nothing
+//     is ever late), going by the mean cost per interpolated frame.
 // Each skip forgets the slow past by 5 %, so that the element tries again once it might keep up (a
 // cold GPU's slow first frame must not disable interpolation for good).
 #pragma once
@@ -46,6 +47,10 @@ class LiveQos {
   double mean_cost_ns() const;
 
  private:
+  // A pipeline latency of 0 comes from sinks that do not sync (a live camera recorded to a file,
+  // sync=false): nothing waits for a render time, so there is no deadline to miss.
+  bool deadline_known() const { return GST_CLOCK_TIME_IS_VALID(latency_) && latency_ > 0; }
+
   mutable std::mutex lock_;
   GstClockTime earliest_ = GST_CLOCK_TIME_NONE;  // from QOS events: outputs before this are too late
   gdouble proportion_ = 1.0;

@@ -45,14 +45,17 @@ def free_ports(n):
 
 
 class LocalServer:
-    def __init__(self, repository, log_path, ready_timeout_s=180, env=None):
-        self.http, self.grpc, self.metrics = free_ports(3)
+    def __init__(self, repository, log_path, ready_timeout_s=180, env=None, ports=None, extra_args=()):
+        """ports: (http, grpc, metrics) to use again (a restarted server); extra_args: tritonserver's
+        own options (e.g. TLS)."""
+        self.http, self.grpc, self.metrics = ports or free_ports(3)
         self.log_path = log_path
         self.log = open(log_path, "w")
         started = time.monotonic()
         self.process = subprocess.Popen(
             ["bash", SERVE_SH, "--model-repository", repository, "--http-port", str(self.http),
-             "--grpc-port", str(self.grpc), "--metrics-port", str(self.metrics)],
+             "--grpc-port", str(self.grpc), "--metrics-port", str(self.metrics)] +
+            (["--"] + list(extra_args) if extra_args else []),
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
         _running.append(self)
         try:
