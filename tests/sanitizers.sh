@@ -23,7 +23,7 @@ rm -f "$DIR/tests/gst-registry.bin"
 # operator new; programs that link LibTorch directly can pair it with ASan's operator delete inside
 # LibTorch's inline code (first seen in torch::nn::functional::interpolate). Not our allocation.
 GST_REGISTRY_FORK=no ASAN_OPTIONS=alloc_dealloc_mismatch=0:detect_leaks=0:halt_on_error=1:abort_on_error=1:allocator_may_return_null=1:quarantine_size_mb=16 \
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 RIFE_SOAK_FRAMES=2000 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 RIFE_SOAK_FRAMES=2000 RIFE_DRIFT_FRAMES=1000 \
   meson test -C "$DIR" --suite unit --no-suite tools --no-suite timing --no-suite slow --print-errorlogs --num-processes 1 || status=$?
 
 corpus=$(mktemp -d)
