@@ -724,7 +724,10 @@ TEST(StillRegions, WhatFlowScale2DoesToStillPartsOfRealScenes) {
 // test_real_quality measures it: frames 0, 2, ..., 80 in, each odd frame restored and compared with
 // the real one. The clip starts with a still camera and a moving car (3-27 % of the frame changes),
 // then pans (50-79 %).
-TEST(StillRegions, APerPairScaleOnTheCarTurnClip) {
+// Not in CI (80 s): test_real_quality's car-turn table runs the same rule (scale=0, the element's
+// default) beside scale 1 on the same frames. By hand:
+//   meson test -C build test_still_regions -v --test-args=--gtest_also_run_disabled_tests
+TEST(StillRegions, DISABLED_APerPairScaleOnTheCarTurnClip) {
   rife_test::require_real_weights("test_still_regions");
   constexpr double kBroadMotion = 0.25;  // the proposed rule's share of changed blocks
   std::map<double, std::unique_ptr<rife::Engine>> engines;

@@ -1,4 +1,4 @@
-// Soak: 20 000 small frames through the element (CI-sized; README gives a longer command). Resident
+// Soak: 10 000 small frames through the element (CI-sized; README gives a longer command). Resident
 // memory must be flat after warm-up, and every frame must come out on the grid.
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
@@ -25,7 +25,7 @@ long resident_kb() {
 
 int frames_to_run() {
   const char* env = std::getenv("RIFE_SOAK_FRAMES");
-  return env && *env ? std::atoi(env) : 20000;
+  return env && *env ? std::atoi(env) : 10000;
 }
 
 }  // namespace
