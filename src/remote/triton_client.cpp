@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -108,10 +110,14 @@ Client::~Client() = default;
 
 void Client::check_model() {
   const std::string where = options_.url + " (model '" + options_.model + "')";
+  // At start a connection is made (TCP, TLS): a server-timeout chosen for one frame's round trip on
+  // a live stream (tens of ms) would refuse a server that is merely being connected to. An address
+  // that refuses or fails TLS still answers at once.
+  const auto timeout = std::max(options_.timeout, std::chrono::milliseconds(5000));
   {
     inference::ServerReadyRequest request;
     inference::ServerReadyResponse response;
-    auto c = impl_->context(options_, options_.timeout);
+    auto c = impl_->context(options_, timeout);
     const grpc::Status status = impl_->stub->ServerReady(c.get(), request, &response);
     if (!status.ok()) throw Error(ErrorKind::Unavailable, options_.url + ": no answer: " + describe(status));
     if (!response.ready()) throw Error(ErrorKind::Server, options_.url + ": the server is not ready");
@@ -120,7 +126,7 @@ void Client::check_model() {
     inference::ModelReadyRequest request;
     request.set_name(options_.model);
     inference::ModelReadyResponse response;
-    auto c = impl_->context(options_, options_.timeout);
+    auto c = impl_->context(options_, timeout);
     const grpc::Status status = impl_->stub->ModelReady(c.get(), request, &response);
     if (!status.ok()) throw Error(ErrorKind::Server, where + ": " + describe(status));
     if (!response.ready())
@@ -131,7 +137,7 @@ void Client::check_model() {
   inference::ModelMetadataRequest request;
   request.set_name(options_.model);
   inference::ModelMetadataResponse metadata;
-  auto c = impl_->context(options_, options_.timeout);
+  auto c = impl_->context(options_, timeout);
   const grpc::Status status = impl_->stub->ModelMetadata(c.get(), request, &metadata);
   if (!status.ok()) throw Error(ErrorKind::Server, where + ": no metadata: " + describe(status));
   // The protocol's tensors (models/triton/rife/config.pbtxt).
