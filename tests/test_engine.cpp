@@ -472,11 +472,13 @@ TEST(EngineErrors, MissingOrShortPlanesAreRefused) {
 }
 
 TEST(Engine, ChannelsLastComputesTheSameFrames) {
-  // NHWC weights and activations (the CUDA default) must not change the result; on the CPU it is
-  // off unless forced, and optimisations() says what is in effect.
+  // NHWC weights and activations (the default on every device: Auto) must not change the result;
+  // optimisations() says what is in effect.
   const int w = 48, h = 32;
   const auto f0 = ramp(w * h * 3, 5, 0), f1 = ramp(w * h * 3, 5, 30);
   auto o = random_weights();
+  EXPECT_EQ(rife::Engine(o).optimisations(), "channels_last") << "Auto on the CPU";
+  o.channels_last = rife::Switch::Off;
   rife::Engine plain(o);
   EXPECT_EQ(plain.optimisations(), "none");
   o.channels_last = rife::Switch::On;
@@ -484,6 +486,7 @@ TEST(Engine, ChannelsLastComputesTheSameFrames) {
   EXPECT_EQ(nhwc.optimisations(), "channels_last");
   for (auto* model : {"official_plain.pth", "rife425_random.pth"}) {
     auto po = random_weights(), no = o;
+    po.channels_last = rife::Switch::Off;
     po.model_path = no.model_path = fixture(model);
     rife::Engine a(po), b(no);
     const auto x = run(a, f0, f1, w, h, rife::PixelFormat::RGB, 0.3f);
