@@ -42,8 +42,10 @@ for r in results:
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"], lat
     assert r["peak_memory_mb"] > 0
     q = r["quality_vs_fp32_baseline"]
-    # On the CPU both modes compute the same thing: identical to the FP32 baseline.
-    assert q["max_abs_error"] == 0 and q["psnr_db"] == "inf" and abs(q["ssim"] - 1) < 1e-12, q
+    # On the CPU both modes compute the same network in FP32; they differ only in the memory format
+    # (channels_last, on by default, off in the baseline), which reorders the sums: within 1 LSB of the
+    # FP32 baseline, as test_engine requires of channels_last.
+    assert q["max_abs_error"] <= 1 and (q["psnr_db"] == "inf" or q["psnr_db"] > 90) and abs(q["ssim"] - 1) < 1e-6, q
     assert r["ensemble"] == "none" and r["quality_vs_truth"]["psnr_db"] > 10, r["quality_vs_truth"]
     if r["mode"] == "optimised" and "--element" in sys.argv[3:]:
         assert r["element"]["output_fps"] and r["element"]["output_fps"] > 0, r["element"]
