@@ -31,7 +31,7 @@ build = os.environ.get("RIFE_BUILD_DIR", os.path.join(root, "build"))
 os.environ.setdefault("GST_PLUGIN_PATH", os.path.join(build, "gst-plugin"))
 sys.path.insert(0, os.path.join(build, "python"))
 sys.path.insert(0, os.path.join(root, "models", "triton"))
-from local_server import LocalServer, kill_servers_on_sigterm  # noqa: E402
+from local_server import LocalServer, kill_servers_on_sigterm, per_request_ms  # noqa: E402
 
 PATTERNS = ("ball", "smpte", "pinwheel", "spokes")
 
@@ -75,12 +75,6 @@ def run(description):
         counted += element.get_property("frames-interpolated")
     pipeline.set_state(Gst.State.NULL)
     return wall, counted, weighted_ms / max(1, frames)
-
-
-def per_request_ms(after, before, field):
-    a, b = after["inference_stats"][field], before["inference_stats"][field]
-    count = int(a["count"]) - int(b["count"])
-    return (int(a["ns"]) - int(b["ns"])) / max(1, count) / 1e6
 
 
 def main():

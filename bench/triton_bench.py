@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.join(build, "python"))
 sys.path.insert(0, os.path.join(root, "models", "triton"))
 import rife  # noqa: E402
 import tritonclient.grpc as grpcclient  # noqa: E402
-from local_server import LocalServer, kill_servers_on_sigterm  # noqa: E402
+from local_server import LocalServer, kill_servers_on_sigterm, per_request_ms  # noqa: E402
 
 
 def frames(count, w, h, fmt, seed):
@@ -128,12 +128,6 @@ def run_streams(targets, between=lambda: None):
     if errors:
         raise RuntimeError("; ".join(errors))
     return time.monotonic() - go
-
-
-def per_request_ms(after, before, field):
-    a, b = after["inference_stats"][field], before["inference_stats"][field]
-    count = int(a["count"]) - int(b["count"])
-    return (int(a["ns"]) - int(b["ns"])) / max(1, count) / 1e6
 
 
 def main():

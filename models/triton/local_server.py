@@ -127,3 +127,11 @@ class LocalServer:
         _, text = self.get("/metrics", self.metrics)
         values = [float(m.group(1)) for m in re.finditer(rf"^{name}{{[^}}]*}} (\S+)$", text, re.M)]
         return sum(values) if values else None
+
+
+def per_request_ms(after, before, field):
+    """Mean ms per request of one of Triton's inference_stats fields ("queue", "compute_infer", ...)
+    between two stats() snapshots of a model."""
+    a, b = after["inference_stats"][field], before["inference_stats"][field]
+    count = int(a["count"]) - int(b["count"])
+    return (int(a["ns"]) - int(b["ns"])) / max(1, count) / 1e6
